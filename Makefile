@@ -1,0 +1,33 @@
+# layercache: the two set-up commands are `make demo` and `make test`; each installs and
+# starts what it needs by itself (scripts/provision.sh, private dockerd per test fixture).
+SHELL := /bin/bash
+DOTNET ?= dotnet
+CONFIG ?= Release
+RESULTS := artifacts/test-results
+LAYERCACHE := src/LayerCache.Cli/bin/$(CONFIG)/net10.0/layercache
+
+.PHONY: all provision build test demo bench clean
+
+all: build
+
+provision:
+	@scripts/provision.sh
+
+build: provision
+	$(DOTNET) build LayerCache.slnx -c $(CONFIG) -nologo -v quiet
+
+# Every test project runs against real parts: private dockerds, Distribution, skopeo.
+test: build
+	rm -rf $(RESULTS)
+	$(DOTNET) test LayerCache.slnx -c $(CONFIG) --no-build -nologo \
+	  --logger "console;verbosity=normal" --logger trx --results-directory $(RESULTS); \
+	  status=$$?; scripts/test-summary.sh $(RESULTS); exit $$status
+
+demo: build
+	scripts/demo.sh $(LAYERCACHE)
+
+bench: build
+	bench/run.sh
+
+clean:
+	rm -rf artifacts src/*/bin src/*/obj tests/*/bin tests/*/obj
