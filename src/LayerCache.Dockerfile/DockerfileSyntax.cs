@@ -4,7 +4,7 @@ namespace LayerCache.Dockerfile;
 
 /// <summary>
 /// A parsed Dockerfile: its parser directives and instructions in file order. Produced by
-/// <see cref="DockerfileParser.Parse"/>; turned into stages by <c>StageGraph.Plan</c>.
+/// <see cref="DockerfileParser.Parse"/>; turned into stages by <see cref="StageGraph.Plan"/>.
 /// </summary>
 public sealed class DockerfileSyntax
 {
