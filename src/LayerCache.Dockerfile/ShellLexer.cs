@@ -508,32 +508,46 @@ internal sealed class ShellLexer
 
     private static string ReversePattern(string pattern)
     {
-        var output = new char[pattern.Length];
-        var last = pattern.Length - 1;
+        // Reverses by code point, keeping each escape in front of the character it escapes.
+        var runes = Runes(pattern);
+        var output = new string[runes.Count];
+        var last = runes.Count - 1;
         for (var i = 0; i <= last;)
         {
             var outIdx = last - i;
-            if (pattern[i] == '\\' && i != last)
+            if (runes[i] == "\\" && i != last)
             {
-                output[outIdx - 1] = '\\';
-                output[outIdx] = pattern[i + 1];
+                output[outIdx - 1] = runes[i];
+                output[outIdx] = runes[i + 1];
                 i += 2;
             }
             else
             {
-                output[outIdx] = pattern[i];
+                output[outIdx] = runes[i];
                 i++;
             }
         }
 
-        return new string(output);
+        return string.Concat(output);
     }
 
     private static string Reverse(string value)
     {
-        var chars = value.ToCharArray();
-        Array.Reverse(chars);
-        return new string(chars);
+        var runes = Runes(value);
+        runes.Reverse();
+        return string.Concat(runes);
+    }
+
+    // Go reverses runes, not UTF-16 units; reversing units would split surrogate pairs.
+    private static List<string> Runes(string value)
+    {
+        var runes = new List<string>(value.Length);
+        foreach (var rune in value.EnumerateRunes())
+        {
+            runes.Add(rune.ToString());
+        }
+
+        return runes;
     }
 
     /// <summary>Accumulates split words the way BuildKit's <c>wordsStruct</c> does.</summary>
