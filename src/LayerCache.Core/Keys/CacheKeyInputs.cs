@@ -1,0 +1,16 @@
+using LayerCache.Oci;
+
+namespace LayerCache.Core.Keys;
+
+/// <summary>
+/// Everything that decides whether a cache entry can hit: the Dockerfile, the target, the build
+/// arguments (by digest: values may be secrets), key files (lockfiles) and the digest of every
+/// base image as the engine has it now, so a new upstream base busts the key (seed 001).
+/// </summary>
+public sealed record CacheKeyInputs(
+    Digest Dockerfile,
+    string Target,
+    string Builder,
+    IReadOnlyDictionary<string, Digest> BuildArgs,
+    IReadOnlyDictionary<string, Digest> KeyFiles,
+    IReadOnlyDictionary<string, Digest?> BaseImages);
