@@ -1,0 +1,514 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using LayerCache.Oci;
+
+namespace LayerCache.Docker;
+
+/// <summary>
+/// Docker Engine API client over a unix socket or TCP, using HttpClient and no third-party code.
+/// The API version is negotiated on first use (GET /_ping, then the lower of <see cref="MaxApiVersion"/>
+/// and the engine's). Large bodies (save, load) are streamed, never buffered.
+/// </summary>
+public sealed class DockerEngineClient : IDockerEngine, IDisposable
+{
+    /// <summary>The highest API version this client speaks (Docker 20.10).</summary>
+    public const string MaxApiVersion = "1.41";
+
+    private const string NoCredentials = "e30="; // base64url("{}"): some engines require the header even without credentials.
+
+    private readonly HttpClient _http;
+    private string? _apiVersion;
+
+    /// <summary>A client for the engine named by DOCKER_HOST (default <c>unix:///var/run/docker.sock</c>).</summary>
+    public DockerEngineClient()
+        : this(DockerEndpoint.FromEnvironment())
+    {
+    }
+
+    /// <summary>A client for <paramref name="endpoint"/>.</summary>
+    public DockerEngineClient(DockerEndpoint endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        Endpoint = endpoint;
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+        };
+        if (endpoint.SocketPath is { } socketPath)
+        {
+            handler.ConnectCallback = (_, ct) => ConnectUnixAsync(socketPath, ct);
+        }
+
+        // Save and load run as long as the images are big; callers bound them with their token instead.
+        _http = new HttpClient(handler) { BaseAddress = endpoint.HttpAddress ?? new Uri("http://localhost/"), Timeout = Timeout.InfiniteTimeSpan };
+        _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("layercache", "0.1"));
+    }
+
+    /// <inheritdoc/>
+    public DockerEndpoint Endpoint { get; }
+
+    /// <inheritdoc/>
+    public async Task<DockerPing> PingAsync(CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Get, "/_ping", null, null, HttpCompletionOption.ResponseContentRead, "ping", cancellationToken);
+        return new DockerPing(
+            Header(response, "API-Version") ?? MaxApiVersion,
+            Header(response, "OSType"),
+            string.Equals(Header(response, "Docker-Experimental"), "true", StringComparison.OrdinalIgnoreCase),
+            Header(response, "Builder-Version"));
+    }
+
+    /// <inheritdoc/>
+    public async Task<string> GetApiVersionAsync(CancellationToken cancellationToken)
+    {
+        if (_apiVersion is { } known)
+        {
+            return known;
+        }
+
+        // Concurrent first calls may each ping; they agree, so the race is harmless.
+        var ping = await PingAsync(cancellationToken);
+        var negotiated = CompareVersions(ping.ApiVersion, MaxApiVersion) < 0 ? ping.ApiVersion : MaxApiVersion;
+        _apiVersion = negotiated;
+        return negotiated;
+    }
+
+    /// <inheritdoc/>
+    public async Task<DockerVersion> VersionAsync(CancellationToken cancellationToken)
+    {
+        var wire = await GetJsonAsync("/version", DockerJsonContext.Default.VersionWire, "version", cancellationToken);
+        return new DockerVersion
+        {
+            Version = wire.Version ?? string.Empty,
+            ApiVersion = wire.ApiVersion ?? string.Empty,
+            MinApiVersion = wire.MinAPIVersion,
+            GitCommit = wire.GitCommit,
+            GoVersion = wire.GoVersion,
+            Os = wire.Os,
+            Arch = wire.Arch,
+            KernelVersion = wire.KernelVersion,
+        };
+    }
+
+    /// <inheritdoc/>
+    public async Task<DockerSystemInfo> InfoAsync(CancellationToken cancellationToken)
+    {
+        var wire = await GetJsonAsync("/info", DockerJsonContext.Default.InfoWire, "info", cancellationToken);
+        return new DockerSystemInfo
+        {
+            Id = wire.ID,
+            Name = wire.Name,
+            ServerVersion = wire.ServerVersion,
+            StorageDriver = wire.Driver,
+            DockerRootDir = wire.DockerRootDir,
+            Images = wire.Images,
+            Containers = wire.Containers,
+            OperatingSystem = wire.OperatingSystem,
+            OsType = wire.OSType,
+            Architecture = wire.Architecture,
+            CpuCount = wire.NCPU,
+            MemoryTotal = wire.MemTotal,
+            InsecureRegistryCidrs = wire.RegistryConfig?.InsecureRegistryCIDRs ?? [],
+            RegistryMirrors = wire.RegistryConfig?.Mirrors ?? [],
+        };
+    }
+
+    /// <inheritdoc/>
+    public async Task<DockerImage?> InspectImageAsync(string image, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(image);
+        ImageInspectWire wire;
+        try
+        {
+            wire = await GetJsonAsync($"/images/{ImageReference.EscapePath(image)}/json", DockerJsonContext.Default.ImageInspectWire, $"inspect image {image}", cancellationToken);
+        }
+        catch (DockerEngineException ex) when (ex.IsNotFound)
+        {
+            return null;
+        }
+
+        return new DockerImage
+        {
+            Id = ParseDigest(wire.Id, "Id"),
+            RepoTags = wire.RepoTags ?? [],
+            RepoDigests = wire.RepoDigests ?? [],
+            Parent = ParseOptionalDigest(wire.Parent),
+            Created = ParseTimestamp(wire.Created),
+            Size = wire.Size,
+            Os = wire.Os,
+            Architecture = wire.Architecture,
+            Layers = (wire.RootFS?.Layers ?? []).Select(l => ParseDigest(l, "RootFS.Layers")).ToList(),
+            Labels = wire.Config?.Labels ?? [],
+            Env = wire.Config?.Env ?? [],
+            Cmd = wire.Config?.Cmd ?? [],
+            Entrypoint = wire.Config?.Entrypoint ?? [],
+            WorkingDir = string.IsNullOrEmpty(wire.Config?.WorkingDir) ? null : wire.Config.WorkingDir,
+        };
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<DockerImageSummary>> ListImagesAsync(ImageListOptions? options, CancellationToken cancellationToken)
+    {
+        options ??= new ImageListOptions();
+        var query = new StringBuilder("/images/json?all=").Append(options.All ? '1' : '0');
+        if (options.Digests)
+        {
+            query.Append("&digests=1");
+        }
+
+        if (options.Filters.Count > 0)
+        {
+            var filters = options.Filters.ToDictionary(f => f.Key, f => f.Value.ToList(), StringComparer.Ordinal);
+            var json = JsonSerializer.Serialize(filters, DockerJsonContext.Default.DictionaryStringListString);
+            query.Append("&filters=").Append(Uri.EscapeDataString(json));
+        }
+
+        var wire = await GetJsonAsync(query.ToString(), DockerJsonContext.Default.ListImageSummaryWire, "list images", cancellationToken);
+        return wire.Select(w => new DockerImageSummary
+        {
+            Id = ParseDigest(w.Id, "Id"),
+            ParentId = ParseOptionalDigest(w.ParentId),
+            // The engine reports untagged images as "<none>:<none>"; callers want no tags at all.
+            RepoTags = (w.RepoTags ?? []).Where(t => t != "<none>:<none>").ToList(),
+            RepoDigests = (w.RepoDigests ?? []).Where(d => d != "<none>@<none>").ToList(),
+            Created = DateTimeOffset.FromUnixTimeSeconds(w.Created),
+            Size = w.Size,
+            Labels = w.Labels ?? [],
+            Containers = w.Containers,
+        }).ToList();
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<DockerImageHistoryEntry>> ImageHistoryAsync(string image, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(image);
+        var wire = await GetJsonAsync($"/images/{ImageReference.EscapePath(image)}/history", DockerJsonContext.Default.ListHistoryWire, $"history of image {image}", cancellationToken);
+        return wire.Select(w => new DockerImageHistoryEntry
+        {
+            Id = ParseOptionalDigest(w.Id),
+            Created = DateTimeOffset.FromUnixTimeSeconds(w.Created),
+            CreatedBy = w.CreatedBy ?? string.Empty,
+            Tags = w.Tags ?? [],
+            Size = w.Size,
+            Comment = w.Comment ?? string.Empty,
+        }).ToList();
+    }
+
+    /// <inheritdoc/>
+    public async Task TagImageAsync(string source, string target, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(source);
+        ArgumentException.ThrowIfNullOrWhiteSpace(target);
+        var (repository, tag) = ImageReference.Split(target);
+        if (tag is not null && tag.Contains(':', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"cannot tag with a digest reference \"{target}\"", nameof(target));
+        }
+
+        var path = $"/images/{ImageReference.EscapePath(source)}/tag?repo={Uri.EscapeDataString(repository)}&tag={Uri.EscapeDataString(tag ?? "latest")}";
+        using var response = await SendVersionedAsync(HttpMethod.Post, path, null, null, HttpCompletionOption.ResponseContentRead, $"tag image {source} as {target}", cancellationToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<DockerImageDeleteResult>> RemoveImageAsync(string image, bool force, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(image);
+        var path = $"/images/{ImageReference.EscapePath(image)}?force={(force ? "1" : "0")}";
+        using var response = await SendVersionedAsync(HttpMethod.Delete, path, null, null, HttpCompletionOption.ResponseContentRead, $"remove image {image}", cancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var wire = await JsonSerializer.DeserializeAsync(body, DockerJsonContext.Default.ListDeleteWire, cancellationToken) ?? [];
+        return wire.Select(w => new DockerImageDeleteResult(w.Untagged, w.Deleted)).ToList();
+    }
+
+    /// <inheritdoc/>
+    public async Task<Stream> SaveImagesAsync(IEnumerable<string> names, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        var list = names.ToList();
+        if (list.Count == 0)
+        {
+            throw new ArgumentException("at least one image name is required", nameof(names));
+        }
+
+        var path = "/images/get?" + string.Join('&', list.Select(n => "names=" + Uri.EscapeDataString(n)));
+        var response = await SendVersionedAsync(HttpMethod.Get, path, null, null, HttpCompletionOption.ResponseHeadersRead, $"save images {string.Join(' ', list)}", cancellationToken);
+        try
+        {
+            var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+            return new ResponseStream(response, body);
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<DockerLoadResult> LoadImagesAsync(Stream archive, IProgress<JsonMessage>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(archive);
+        // StreamContent without a length goes out chunked: the archive is read as it is sent.
+        using var content = new StreamContent(archive, 81920);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
+        using var response = await SendVersionedAsync(HttpMethod.Post, "/images/load?quiet=1", content, null, HttpCompletionOption.ResponseHeadersRead, "load images", cancellationToken);
+        var loaded = new List<string>();
+        await foreach (var message in ReadProgressAsync(response, "load images", progress, cancellationToken))
+        {
+            var text = message.Stream?.Trim();
+            if (text is null)
+            {
+                continue;
+            }
+
+            foreach (var prefix in (string[])["Loaded image ID: ", "Loaded image: "])
+            {
+                if (text.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    loaded.Add(text[prefix.Length..]);
+                    break;
+                }
+            }
+        }
+
+        return new DockerLoadResult(loaded);
+    }
+
+    /// <inheritdoc/>
+    public async Task<DockerPushResult> PushImageAsync(string reference, RegistryCredentials? credentials, IProgress<JsonMessage>? progress, CancellationToken cancellationToken)
+    {
+        var (repository, tag) = ImageReference.Split(reference);
+        if (tag is not null && tag.Contains(':', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"push needs a tag, not a digest: \"{reference}\"", nameof(reference));
+        }
+
+        tag ??= "latest";
+        var operation = $"push {repository}:{tag}";
+        var path = $"/images/{ImageReference.EscapePath(repository)}/push?tag={Uri.EscapeDataString(tag)}";
+        using var response = await SendVersionedAsync(HttpMethod.Post, path, null, EncodeCredentials(credentials), HttpCompletionOption.ResponseHeadersRead, operation, cancellationToken);
+        DockerPushResult? result = null;
+        await foreach (var message in ReadProgressAsync(response, operation, progress, cancellationToken))
+        {
+            if (message.Aux is { ValueKind: JsonValueKind.Object } aux
+                && aux.Deserialize(DockerJsonContext.Default.PushAuxWire) is { Digest: { } digest } pushed
+                && Digest.TryParse(digest, out var parsed))
+            {
+                result = new DockerPushResult(pushed.Tag ?? tag, parsed, pushed.Size);
+            }
+        }
+
+        return result ?? throw new DockerEngineException(response.StatusCode, "the engine finished the push without reporting a manifest digest", operation, fromProgressStream: true);
+    }
+
+    /// <inheritdoc/>
+    public async Task<DockerPullResult> PullImageAsync(string reference, RegistryCredentials? credentials, IProgress<JsonMessage>? progress, CancellationToken cancellationToken)
+    {
+        var (repository, tagOrDigest) = ImageReference.Split(reference);
+        tagOrDigest ??= "latest";
+        var separator = tagOrDigest.Contains(':', StringComparison.Ordinal) ? "@" : ":";
+        var operation = $"pull {repository}{separator}{tagOrDigest}";
+        var path = $"/images/create?fromImage={Uri.EscapeDataString(repository)}&tag={Uri.EscapeDataString(tagOrDigest)}";
+        using var response = await SendVersionedAsync(HttpMethod.Post, path, null, EncodeCredentials(credentials), HttpCompletionOption.ResponseHeadersRead, operation, cancellationToken);
+        Digest? digest = null;
+        var downloaded = false;
+        await foreach (var message in ReadProgressAsync(response, operation, progress, cancellationToken))
+        {
+            var status = message.Status;
+            if (status is null)
+            {
+                continue;
+            }
+
+            if (status.StartsWith("Digest: ", StringComparison.Ordinal) && Digest.TryParse(status["Digest: ".Length..].Trim(), out var d))
+            {
+                digest = d;
+            }
+            else if (status.StartsWith("Status: Downloaded newer image", StringComparison.Ordinal))
+            {
+                downloaded = true;
+            }
+        }
+
+        return new DockerPullResult(repository + separator + tagOrDigest, digest, downloaded);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _http.Dispose();
+
+    /// <summary>Orders dotted API versions numerically (1.9 &lt; 1.41).</summary>
+    internal static int CompareVersions(string left, string right)
+    {
+        var l = left.Split('.');
+        var r = right.Split('.');
+        for (var i = 0; i < Math.Max(l.Length, r.Length); i++)
+        {
+            var a = i < l.Length && int.TryParse(l[i], NumberStyles.None, CultureInfo.InvariantCulture, out var x) ? x : 0;
+            var b = i < r.Length && int.TryParse(r[i], NumberStyles.None, CultureInfo.InvariantCulture, out var y) ? y : 0;
+            if (a != b)
+            {
+                return a.CompareTo(b);
+            }
+        }
+
+        return 0;
+    }
+
+    private static async ValueTask<Stream> ConnectUnixAsync(string socketPath, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    private async Task<T> GetJsonAsync<T>(string path, JsonTypeInfo<T> typeInfo, string operation, CancellationToken cancellationToken)
+    {
+        using var response = await SendVersionedAsync(HttpMethod.Get, path, null, null, HttpCompletionOption.ResponseHeadersRead, operation, cancellationToken);
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        return await JsonSerializer.DeserializeAsync(body, typeInfo, cancellationToken)
+            ?? throw new DockerEngineException(response.StatusCode, "the engine returned an empty body", operation);
+    }
+
+    private async Task<HttpResponseMessage> SendVersionedAsync(
+        HttpMethod method, string path, HttpContent? content, string? registryAuth, HttpCompletionOption completion, string operation, CancellationToken cancellationToken)
+    {
+        var version = await GetApiVersionAsync(cancellationToken);
+        return await SendAsync(method, "/v" + version + path, content, registryAuth, completion, operation, cancellationToken);
+    }
+
+    /// <summary>Sends a request; maps connection failures and non-success statuses to typed exceptions.</summary>
+    private async Task<HttpResponseMessage> SendAsync(
+        HttpMethod method, string path, HttpContent? content, string? registryAuth, HttpCompletionOption completion, string operation, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, new Uri(path, UriKind.Relative)) { Content = content };
+        if (registryAuth is not null)
+        {
+            request.Headers.Add("X-Registry-Auth", registryAuth);
+        }
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, completion, cancellationToken);
+        }
+        catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError || ex.InnerException is SocketException)
+        {
+            throw new DockerEngineUnavailableException(Endpoint.Host, DescribeConnectFailure(ex), ex);
+        }
+
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            var message = await ReadErrorMessageAsync(response, cancellationToken);
+            throw new DockerEngineException(response.StatusCode, message, operation);
+        }
+    }
+
+    private string DescribeConnectFailure(HttpRequestException ex)
+    {
+        if (Endpoint.SocketPath is { } socketPath && !File.Exists(socketPath))
+        {
+            return "no such socket";
+        }
+
+        return (ex.InnerException as SocketException)?.SocketErrorCode switch
+        {
+            SocketError.ConnectionRefused => "connection refused",
+            SocketError.AccessDenied => "permission denied",
+            SocketError.TimedOut => "connection timed out",
+            SocketError.HostNotFound or SocketError.NoData => "host not found",
+            SocketError.HostUnreachable or SocketError.NetworkUnreachable => "host unreachable",
+            _ => ex.InnerException?.Message ?? ex.Message,
+        };
+    }
+
+    private static async Task<string> ReadErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var text = (await response.Content.ReadAsStringAsync(cancellationToken)).Trim();
+        if (text.StartsWith('{'))
+        {
+            try
+            {
+                if (JsonSerializer.Deserialize(text, DockerJsonContext.Default.ErrorResponseWire)?.Message is { Length: > 0 } message)
+                {
+                    return message;
+                }
+            }
+            catch (JsonException)
+            {
+                // Not the engine's error shape; report the raw body below.
+            }
+        }
+
+        return text.Length > 0 ? text : response.ReasonPhrase ?? response.StatusCode.ToString();
+    }
+
+    /// <summary>Reads a progress stream, reporting each message and throwing on the first error message.</summary>
+    private static async IAsyncEnumerable<JsonMessage> ReadProgressAsync(
+        HttpResponseMessage response, string operation, IProgress<JsonMessage>? progress, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        await foreach (var message in JsonMessageReader.ReadAllAsync(body, cancellationToken))
+        {
+            progress?.Report(message);
+            if (message.IsError)
+            {
+                throw new DockerEngineException(response.StatusCode, message.Error!, operation, fromProgressStream: true);
+            }
+
+            yield return message;
+        }
+    }
+
+    private static string EncodeCredentials(RegistryCredentials? credentials)
+    {
+        if (credentials is null)
+        {
+            return NoCredentials;
+        }
+
+        var json = JsonSerializer.SerializeToUtf8Bytes(
+            new RegistryAuthWire
+            {
+                Username = credentials.Username,
+                Password = credentials.Password,
+                ServerAddress = credentials.ServerAddress,
+                IdentityToken = credentials.IdentityToken,
+            },
+            DockerJsonContext.Default.RegistryAuthWire);
+        // The engine decodes X-Registry-Auth as URL-safe base64.
+        return Convert.ToBase64String(json).Replace('+', '-').Replace('/', '_');
+    }
+
+    private static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
+
+    private static Digest ParseDigest(string? value, string field) =>
+        Digest.TryParse(value, out var digest, out var error)
+            ? digest
+            : throw new DockerEngineException(HttpStatusCode.OK, $"the engine returned an invalid {field}: {error}", "parse engine response");
+
+    private static Digest? ParseOptionalDigest(string? value) =>
+        Digest.TryParse(value, out var digest) ? digest : null;
+
+    private static DateTimeOffset ParseTimestamp(string? value) =>
+        DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var created) ? created : default;
+}

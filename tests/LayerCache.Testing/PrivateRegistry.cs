@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using Xunit;
+
+namespace LayerCache.Testing;
+
+/// <summary>
+/// A private Distribution 2.8 registry (Debian's docker-registry) on 127.0.0.1 with filesystem storage
+/// in a temp directory and deletes enabled. dockerd treats 127.0.0.0/8 registries as insecure (plain
+/// HTTP) by default, so private engines push to and pull from it without extra flags.
+/// </summary>
+public sealed class PrivateRegistry : IAsyncLifetime, IAsyncDisposable
+{
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
+    private Process? _process;
+    private bool _disposed;
+
+    /// <summary>Creates a registry description; nothing runs until <see cref="InitializeAsync"/>.</summary>
+    public PrivateRegistry()
+    {
+        Root = Path.Combine("/tmp", "lc-reg-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
+    }
+
+    /// <summary>The registry's private directory (config, storage, log).</summary>
+    public string Root { get; }
+
+    /// <summary>The filesystem storage root.</summary>
+    public string StorageDirectory => Path.Combine(Root, "storage");
+
+    /// <summary>The registry log file.</summary>
+    public string LogPath => Path.Combine(Root, "registry.log");
+
+    /// <summary>The TCP port on 127.0.0.1.</summary>
+    public int Port { get; private set; }
+
+    /// <summary>host:port, the prefix of image references in this registry (e.g. <c>127.0.0.1:5123/app:tag</c>).</summary>
+    public string Address => $"127.0.0.1:{Port}";
+
+    /// <summary>The HTTP base address, e.g. <c>http://127.0.0.1:5123/</c>.</summary>
+    public Uri BaseUri => new($"http://{Address}/");
+
+    /// <summary>Starts a registry outside xunit's fixture lifecycle; dispose it to tear it down.</summary>
+    public static async Task<PrivateRegistry> StartAsync(CancellationToken cancellationToken)
+    {
+        var registry = new PrivateRegistry();
+        try
+        {
+            await registry.StartCoreAsync(cancellationToken);
+        }
+        catch
+        {
+            await registry.DisposeAsync();
+            throw;
+        }
+
+        return registry;
+    }
+
+    /// <inheritdoc/>
+    public async Task InitializeAsync()
+    {
+        try
+        {
+            await StartCoreAsync(CancellationToken.None);
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Kills the registry and deletes its directory.</summary>
+    public async Task DisposeAsync()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        if (_process is not null)
+        {
+            try
+            {
+                _process.Kill(entireProcessTree: true);
+                await _process.WaitForExitAsync(CancellationToken.None);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already exited.
+            }
+
+            _process.Dispose();
+        }
+
+        await HostCleanup.DeleteDirectoryAsync(Root);
+    }
+
+    /// <inheritdoc/>
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
+
+    private async Task StartCoreAsync(CancellationToken cancellationToken)
+    {
+        Prerequisites.EnsureRegistry();
+        Directory.CreateDirectory(StorageDirectory);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StartTimeout);
+
+        // A free port can be taken between our probe and the registry's bind; retry with another.
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = FindFreePort();
+            var config = Path.Combine(Root, "config.yml");
+            await File.WriteAllTextAsync(config, $"""
+                version: 0.1
+                log:
+                  level: info
+                  accesslog:
+                    disabled: true
+                storage:
+                  filesystem:
+                    rootdirectory: {StorageDirectory}
+                  delete:
+                    enabled: true
+                  maintenance:
+                    uploadpurging:
+                      enabled: false
+                http:
+                  addr: {Address}
+                  secret: {Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}
+                """, timeout.Token);
+
+            var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true };
+            info.ArgumentList.Add("-c");
+            info.ArgumentList.Add($"exec {Prerequisites.Registry} serve {config} >>{LogPath} 2>&1 </dev/null");
+            _process = Process.Start(info) ?? throw new InvalidOperationException("could not start docker-registry");
+            if (await WaitReadyAsync(_process, timeout.Token))
+            {
+                return;
+            }
+
+            if (attempt >= 3)
+            {
+                throw new InvalidOperationException($"docker-registry did not start on {Address}; log tail:\n{LogTail()}");
+            }
+
+            _process.Dispose();
+            _process = null;
+        }
+    }
+
+    /// <summary>Polls GET /v2/ until 200; false if the process exited (e.g. port taken).</summary>
+    private async Task<bool> WaitReadyAsync(Process process, CancellationToken ct)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                return false;
+            }
+
+            if (ct.IsCancellationRequested)
+            {
+                throw new TimeoutException($"docker-registry on {Address} did not answer GET /v2/ within {StartTimeout.TotalSeconds:0}s; log tail:\n{LogTail()}");
+            }
+
+            try
+            {
+                using var response = await http.GetAsync(new Uri(BaseUri, "v2/"), ct);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return true;
+                }
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+
+            try
+            {
+                await Task.Delay(25, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                // Report the timeout with the log tail on the next pass.
+            }
+        }
+    }
+
+    private static int FindFreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private string LogTail()
+    {
+        try
+        {
+            using var stream = new FileStream(LogPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            using var reader = new StreamReader(stream);
+            return string.Join('\n', reader.ReadToEnd().Split('\n').TakeLast(30));
+        }
+        catch (IOException ex)
+        {
+            return ex.Message;
+        }
+    }
+}
