@@ -142,7 +142,7 @@ public readonly partial record struct ImageReference
 
         if (!string.Equals(remote, remote.ToLowerInvariant(), StringComparison.Ordinal))
         {
-            error = $"invalid reference {quoted}: repository name \"{remote}\" must be lowercase";
+            error = $"invalid reference {quoted}: repository name {Quote(remote)} must be lowercase";
             return false;
         }
 
@@ -285,7 +285,7 @@ public readonly partial record struct ImageReference
         var beforeDigest = at >= 0 ? candidate[..at] : candidate;
         if (at >= 0 && !DigestRegex().IsMatch(candidate[(at + 1)..]))
         {
-            return $"digest \"{candidate[(at + 1)..]}\" is not ALGORITHM:HEX";
+            return $"digest {Quote(candidate[(at + 1)..])} is not ALGORITHM:HEX";
         }
 
         var lastSlash = beforeDigest.LastIndexOf('/');
@@ -298,7 +298,7 @@ public readonly partial record struct ImageReference
             {
                 return tag.Length > 128
                     ? $"tag is longer than 128 characters ({tag.Length})"
-                    : $"tag \"{tag}\" must match [A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}}";
+                    : $"tag {Quote(tag)} must match [A-Za-z0-9_][A-Za-z0-9_.-]{{0,127}}";
             }
 
             name = beforeDigest[..lastColon];
@@ -312,7 +312,7 @@ public readonly partial record struct ImageReference
         var firstSlash = name.IndexOf('/', StringComparison.Ordinal);
         if (firstSlash >= 0 && !DomainRegex().IsMatch(name[..firstSlash]))
         {
-            return $"registry \"{name[..firstSlash]}\" is not HOST[:PORT]";
+            return $"registry {Quote(name[..firstSlash])} is not HOST[:PORT]";
         }
 
         return "repository path components must be lowercase letters and digits separated by '.', '_', '__' or '-', joined by single '/'";
@@ -331,7 +331,27 @@ public readonly partial record struct ImageReference
         return true;
     }
 
-    private static string Quote(string value) => "\"" + (value.Length <= 300 ? value : value[..297] + "...") + "\"";
+    // Quotes input for a one-line message: control characters are escaped so a stray newline in
+    // user input cannot split the message.
+    private static string Quote(string value)
+    {
+        var text = value.Length <= 300 ? value : value[..297] + "...";
+        var builder = new StringBuilder(text.Length + 2).Append('"');
+        foreach (var c in text)
+        {
+            _ = c switch
+            {
+                '\n' => builder.Append("\\n"),
+                '\r' => builder.Append("\\r"),
+                '\t' => builder.Append("\\t"),
+                '"' => builder.Append("\\\""),
+                _ when char.IsControl(c) => builder.Append($"\\u{(int)c:x4}"),
+                _ => builder.Append(c),
+            };
+        }
+
+        return builder.Append('"').ToString();
+    }
 
     [GeneratedRegex(ReferencePattern, RegexOptions.CultureInvariant)]
     private static partial Regex ReferenceRegex();

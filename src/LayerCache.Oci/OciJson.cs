@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 
 namespace LayerCache.Oci;
@@ -14,9 +15,14 @@ namespace LayerCache.Oci;
 /// </summary>
 public static class OciJson
 {
+    // Options passed to a context replace its [JsonSourceGenerationOptions] wholesale, so the
+    // attribute's settings are repeated here.
     private static readonly OciJsonContext Context = new(new JsonSerializerOptions
     {
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        RespectNullableAnnotations = true,
+        WriteIndented = false,
         MaxDepth = 64,
     });
 
