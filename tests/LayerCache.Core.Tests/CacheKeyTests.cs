@@ -1,0 +1,44 @@
+using LayerCache.Core.Keys;
+using LayerCache.Oci;
+
+namespace LayerCache.Core.Tests;
+
+public sealed class CacheKeyTests
+{
+    private static readonly Digest DockerfileDigest = Digest.Compute("FROM busybox\n"u8);
+    private static readonly Digest BaseA = Digest.Compute("a"u8);
+    private static readonly Digest BaseB = Digest.Compute("b"u8);
+
+    private static CacheKeyInputs Inputs(Digest? baseImage = null, string arg = "1") => new(
+        DockerfileDigest,
+        "runtime",
+        "buildkit",
+        new Dictionary<string, Digest> { ["VERSION"] = CacheKey.HashValue(arg) },
+        new Dictionary<string, Digest> { ["deps.lock"] = Digest.Compute("x"u8) },
+        new Dictionary<string, Digest?> { ["busybox:latest"] = baseImage ?? BaseA });
+
+    [Fact]
+    public void Same_inputs_same_key() => Assert.Equal(CacheKey.Compute(Inputs()), CacheKey.Compute(Inputs()));
+
+    [Fact]
+    public void A_new_base_image_digest_changes_the_key() =>
+        Assert.NotEqual(CacheKey.Compute(Inputs(BaseA)), CacheKey.Compute(Inputs(BaseB)));
+
+    [Fact]
+    public void A_build_arg_changes_the_key_but_its_value_is_never_shown()
+    {
+        var text = CacheKey.CanonicalText(Inputs(arg: "s3cret"));
+
+        Assert.NotEqual(CacheKey.Compute(Inputs(arg: "1")), CacheKey.Compute(Inputs(arg: "s3cret")));
+        Assert.DoesNotContain("s3cret", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Canonical_text_is_sorted_and_versioned()
+    {
+        var text = CacheKey.CanonicalText(Inputs());
+
+        Assert.StartsWith("layercache-key v1\n", text, StringComparison.Ordinal);
+        Assert.Contains($"base busybox:latest {BaseA.Value}\n", text, StringComparison.Ordinal);
+    }
+}
