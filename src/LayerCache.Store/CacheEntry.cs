@@ -1,0 +1,53 @@
+using LayerCache.Oci;
+
+namespace LayerCache.Store;
+
+/// <summary>
+/// One successful build's cache for one scope: the image of every stage plus the cache key and the
+/// inputs it was computed from. Stored as an OCI image index blob (see <see cref="StoreAnnotations"/>);
+/// <see cref="Id"/>, <see cref="RefName"/> and <see cref="LastUsed"/> are assigned by the store.
+/// </summary>
+public sealed record CacheEntry
+{
+    /// <summary>The scope the entry belongs to.</summary>
+    public required CacheScope Scope { get; init; }
+
+    /// <summary>When the build that produced the entry finished (stored in UTC).</summary>
+    public required DateTimeOffset Created { get; init; }
+
+    /// <summary>The cache key the entry was saved under.</summary>
+    public required Digest Key { get; init; }
+
+    /// <summary>The stage images, in build order.</summary>
+    public required IReadOnlyList<StageImage> Stages { get; init; }
+
+    /// <summary>External image reference (as written in the Dockerfile) → resolved image id or digest.</summary>
+    public IReadOnlyDictionary<string, Digest> BaseImages { get; init; } = new Dictionary<string, Digest>();
+
+    /// <summary>Digest of the Dockerfile, when known.</summary>
+    public Digest? DockerfileDigest { get; init; }
+
+    /// <summary>Digest of the build arguments, when known.</summary>
+    public Digest? BuildArgsDigest { get; init; }
+
+    /// <summary>Key file path → digest of its content.</summary>
+    public IReadOnlyDictionary<string, Digest> KeyFiles { get; init; } = new Dictionary<string, Digest>();
+
+    /// <summary>The builder that produced the entry, free-form: <c>classic</c> or <c>buildkit</c>.</summary>
+    public string? Builder { get; init; }
+
+    /// <summary>The build target stage, when one was given.</summary>
+    public string? Target { get; init; }
+
+    /// <summary>The digest of the entry's index blob; empty until the entry is stored.</summary>
+    public Digest Id { get; init; }
+
+    /// <summary>The entry's <c>org.opencontainers.image.ref.name</c> in <c>index.json</c>; null until stored.</summary>
+    public string? RefName { get; init; }
+
+    /// <summary>When the entry was last restored (kept in <c>index.json</c>); <see cref="Created"/> when never.</summary>
+    public DateTimeOffset LastUsed { get; init; }
+
+    /// <summary>The stage with this name, or null.</summary>
+    public StageImage? FindStage(string name) => Stages.FirstOrDefault(s => s.Name == name);
+}

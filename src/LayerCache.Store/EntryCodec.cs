@@ -1,0 +1,145 @@
+using System.Globalization;
+using System.Text.Json;
+using LayerCache.Oci;
+
+namespace LayerCache.Store;
+
+/// <summary>Converts a <see cref="CacheEntry"/> to and from its OCI image index blob (see <see cref="StoreAnnotations"/>).</summary>
+internal static class EntryCodec
+{
+    /// <summary>The entry index document for a validated entry whose stages are filled in.</summary>
+    public static ImageIndex ToIndex(CacheEntry entry)
+    {
+        var annotations = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [StoreAnnotations.Format] = StoreAnnotations.CurrentFormat,
+            [StoreAnnotations.Scope] = entry.Scope.Value,
+            [StoreAnnotations.Created] = Rfc3339JsonConverter.Format(entry.Created),
+            [StoreAnnotations.Key] = entry.Key.Value,
+            [StoreAnnotations.BaseImages] = SerializeMap(entry.BaseImages),
+            [StoreAnnotations.KeyFiles] = SerializeMap(entry.KeyFiles),
+        };
+        if (entry.DockerfileDigest is { } dockerfile)
+        {
+            annotations[StoreAnnotations.Dockerfile] = dockerfile.Value;
+        }
+
+        if (entry.BuildArgsDigest is { } buildArgs)
+        {
+            annotations[StoreAnnotations.BuildArgs] = buildArgs.Value;
+        }
+
+        if (entry.Builder is { } builder)
+        {
+            annotations[StoreAnnotations.Builder] = builder;
+        }
+
+        if (entry.Target is { } target)
+        {
+            annotations[StoreAnnotations.Target] = target;
+        }
+
+        var manifests = entry.Stages.Select(stage => new Descriptor
+        {
+            MediaType = stage.ManifestMediaType,
+            Digest = stage.ManifestDigest,
+            Size = stage.ManifestSize,
+            Platform = stage.Platform,
+            Annotations = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                [StoreAnnotations.Stage] = stage.Name,
+                [StoreAnnotations.ImageId] = stage.ConfigDigest.Value,
+                [StoreAnnotations.Size] = stage.Size.ToString(CultureInfo.InvariantCulture),
+            },
+        }).ToList();
+
+        return new ImageIndex { MediaType = MediaType.OciImageIndex, Manifests = manifests, Annotations = annotations };
+    }
+
+    /// <summary>Reads an entry index; <paramref name="source"/> (the blob path) names it in errors.</summary>
+    /// <exception cref="StoreCorruptException">The index is not an entry of a format this version reads.</exception>
+    public static CacheEntry FromIndex(ImageIndex index, Digest id, string source)
+    {
+        var annotations = index.Annotations ?? new Dictionary<string, string>();
+        string Required(string key) =>
+            annotations.TryGetValue(key, out var value) ? value : throw new StoreCorruptException(source, $"entry index lacks annotation {key}", null);
+
+        try
+        {
+            var format = Required(StoreAnnotations.Format);
+            if (format != StoreAnnotations.CurrentFormat)
+            {
+                throw new StoreCorruptException(source, $"entry format \"{format}\" is not supported (expected {StoreAnnotations.CurrentFormat})", null);
+            }
+
+            if (!Rfc3339JsonConverter.TryParse(Required(StoreAnnotations.Created), out var created))
+            {
+                throw new StoreCorruptException(source, $"annotation {StoreAnnotations.Created} is not an RFC 3339 time", null);
+            }
+
+            var stages = index.Manifests.Select(d => new StageImage
+            {
+                Name = d.GetAnnotation(StoreAnnotations.Stage)
+                    ?? throw new StoreCorruptException(source, $"manifest {d.Digest} lacks annotation {StoreAnnotations.Stage}", null),
+                ManifestDigest = d.Digest,
+                ManifestMediaType = d.MediaType,
+                ManifestSize = d.Size,
+                ConfigDigest = Digest.Parse(d.GetAnnotation(StoreAnnotations.ImageId)
+                    ?? throw new StoreCorruptException(source, $"manifest {d.Digest} lacks annotation {StoreAnnotations.ImageId}", null)),
+                Size = long.Parse(d.GetAnnotation(StoreAnnotations.Size) ?? "0", NumberStyles.None, CultureInfo.InvariantCulture),
+                Platform = d.Platform,
+            }).ToList();
+
+            return new CacheEntry
+            {
+                Id = id,
+                Scope = CacheScope.Parse(Required(StoreAnnotations.Scope)),
+                Created = created.ToUniversalTime(),
+                LastUsed = created.ToUniversalTime(),
+                Key = Digest.Parse(Required(StoreAnnotations.Key)),
+                BaseImages = ParseMap(annotations.GetValueOrDefault(StoreAnnotations.BaseImages)),
+                KeyFiles = ParseMap(annotations.GetValueOrDefault(StoreAnnotations.KeyFiles)),
+                DockerfileDigest = ParseOptionalDigest(annotations.GetValueOrDefault(StoreAnnotations.Dockerfile)),
+                BuildArgsDigest = ParseOptionalDigest(annotations.GetValueOrDefault(StoreAnnotations.BuildArgs)),
+                Builder = annotations.GetValueOrDefault(StoreAnnotations.Builder),
+                Target = annotations.GetValueOrDefault(StoreAnnotations.Target),
+                Stages = stages,
+            };
+        }
+        catch (Exception e) when (e is FormatException or JsonException or OverflowException)
+        {
+            throw new StoreCorruptException(source, $"entry index has an invalid annotation: {e.Message}", e);
+        }
+    }
+
+    private static string SerializeMap(IReadOnlyDictionary<string, Digest> map)
+    {
+        var sorted = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in map)
+        {
+            sorted[key] = value.Value;
+        }
+
+        return JsonSerializer.Serialize(sorted, StoreJsonContext.Default.SortedDictionaryStringString);
+    }
+
+    private static Dictionary<string, Digest> ParseMap(string? json)
+    {
+        var result = new Dictionary<string, Digest>(StringComparer.Ordinal);
+        if (string.IsNullOrEmpty(json))
+        {
+            return result;
+        }
+
+        var map = JsonSerializer.Deserialize(json, StoreJsonContext.Default.SortedDictionaryStringString)
+            ?? throw new JsonException("map annotation is null");
+        foreach (var (key, value) in map)
+        {
+            result[key] = Digest.Parse(value);
+        }
+
+        return result;
+    }
+
+    private static Digest? ParseOptionalDigest(string? value) => value is null ? null : Digest.Parse(value);
+}

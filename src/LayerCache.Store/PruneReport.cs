@@ -1,0 +1,26 @@
+namespace LayerCache.Store;
+
+/// <summary>What a prune did.</summary>
+public sealed record PruneReport
+{
+    /// <summary>The entries dropped by the policy, newest first.</summary>
+    public required IReadOnlyList<CacheEntry> EntriesRemoved { get; init; }
+
+    /// <summary>Ref names of index entries dropped because their index blob was missing or unreadable.</summary>
+    public required IReadOnlyList<string> BrokenEntriesRemoved { get; init; }
+
+    /// <summary>How many entries remain.</summary>
+    public required int EntriesKept { get; init; }
+
+    /// <summary>How many unreferenced blobs were deleted.</summary>
+    public required int BlobsRemoved { get; init; }
+
+    /// <summary>Bytes of the deleted blobs.</summary>
+    public required long BytesFreed { get; init; }
+
+    /// <summary>How many stale temporary files were deleted.</summary>
+    public required int TempFilesRemoved { get; init; }
+
+    /// <summary>Total bytes of the blobs that remain.</summary>
+    public required long BytesKept { get; init; }
+}

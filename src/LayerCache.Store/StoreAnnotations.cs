@@ -1,0 +1,92 @@
+namespace LayerCache.Store;
+
+/// <summary>
+/// The on-disk format of a filesystem cache store, in one place. The store directory is an OCI Image
+/// Layout (<c>oci-layout</c>, <c>index.json</c>, <c>blobs/sha256/HEX</c>), so skopeo, umoci and
+/// BuildKit can read it. Besides those it holds only files readers ignore: <c>SUMMARY</c>, the lock
+/// files <c>.layercache.lock</c> (index updates) and <c>.layercache.gc.lock</c> (writers vs. prune),
+/// and <c>.tmp/</c> (partial blobs and index files, collected by prune when stale).
+/// <para>
+/// An <b>entry</b> (one successful build's cache for one scope) is an OCI image index blob whose
+/// <c>manifests</c> are the stage image manifests, each annotated with <see cref="Stage"/>,
+/// <see cref="ImageId"/> and <see cref="Size"/> and carrying the image's platform, and whose
+/// annotations are the entry metadata: <see cref="Format"/>, <see cref="Scope"/>, <see cref="Created"/>,
+/// <see cref="Key"/>, <see cref="BaseImages"/>, <see cref="Dockerfile"/>, <see cref="BuildArgs"/>,
+/// <see cref="KeyFiles"/>, <see cref="Builder"/> and <see cref="Target"/>. The blob is immutable and
+/// content-addressed; its digest is the entry id.
+/// </para>
+/// <para>
+/// <c>index.json</c> lists every entry index with <see cref="Kind"/> = <see cref="KindEntry"/>,
+/// <c>org.opencontainers.image.ref.name</c> = <c>SCOPE_REF.yyyyMMddTHHmmssZ</c> (scope with <c>/</c> as
+/// <c>_</c>, then the creation time; a short digest suffix is added when two entries would share a
+/// name), <see cref="Scope"/>, <see cref="Created"/> and the mutable <see cref="LastUsed"/>. For the
+/// newest entry of each scope it also lists each stage manifest directly, with <see cref="Kind"/> =
+/// <see cref="KindStage"/>, <see cref="Entry"/>, <see cref="Scope"/>, <see cref="Stage"/> and ref name
+/// <c>SCOPE_REF.STAGE</c> (only for stage names that are valid ref components), so that
+/// <c>skopeo inspect oci:.layercache:myproject_main.runtime</c> shows the latest image of a stage.
+/// Those stage aliases are derived and rewritten on every change; descriptors without
+/// <see cref="Kind"/> (added by other tools) are preserved and their content is never collected.
+/// </para>
+/// </summary>
+public static class StoreAnnotations
+{
+    /// <summary>Prefix of every annotation this store writes.</summary>
+    public const string Prefix = "dev.layercache.";
+
+    /// <summary>The entry format version (entry index); currently <see cref="CurrentFormat"/>.</summary>
+    public const string Format = Prefix + "format";
+
+    /// <summary>The value of <see cref="Format"/> this version writes and reads.</summary>
+    public const string CurrentFormat = "1";
+
+    /// <summary>In <c>index.json</c>: what a descriptor is, <see cref="KindEntry"/> or <see cref="KindStage"/>.</summary>
+    public const string Kind = Prefix + "kind";
+
+    /// <summary>Value of <see cref="Kind"/> for an entry index.</summary>
+    public const string KindEntry = "entry";
+
+    /// <summary>Value of <see cref="Kind"/> for a stage alias (latest stage image of a scope).</summary>
+    public const string KindStage = "stage";
+
+    /// <summary>The entry's scope (entry index and <c>index.json</c>).</summary>
+    public const string Scope = Prefix + "scope";
+
+    /// <summary>When the entry was created, RFC 3339 UTC (entry index and <c>index.json</c>).</summary>
+    public const string Created = Prefix + "created";
+
+    /// <summary>In <c>index.json</c> only: when the entry was last restored, RFC 3339 UTC (mutable).</summary>
+    public const string LastUsed = Prefix + "last-used";
+
+    /// <summary>The cache key digest the entry was saved under.</summary>
+    public const string Key = Prefix + "key";
+
+    /// <summary>JSON object: external image reference → resolved image id or digest.</summary>
+    public const string BaseImages = Prefix + "base-images";
+
+    /// <summary>Digest of the Dockerfile.</summary>
+    public const string Dockerfile = Prefix + "dockerfile";
+
+    /// <summary>Digest of the build arguments.</summary>
+    public const string BuildArgs = Prefix + "build-args";
+
+    /// <summary>JSON object: key file path → digest of its content.</summary>
+    public const string KeyFiles = Prefix + "key-files";
+
+    /// <summary>The builder that produced the entry: <c>classic</c> or <c>buildkit</c>.</summary>
+    public const string Builder = Prefix + "builder";
+
+    /// <summary>The build target stage, when one was given.</summary>
+    public const string Target = Prefix + "target";
+
+    /// <summary>In <c>index.json</c>, on a stage alias: the id (index digest) of the entry it was taken from.</summary>
+    public const string Entry = Prefix + "entry";
+
+    /// <summary>On a stage manifest descriptor: the stage name.</summary>
+    public const string Stage = Prefix + "stage";
+
+    /// <summary>On a stage manifest descriptor: the image config digest, i.e. the Docker image id.</summary>
+    public const string ImageId = Prefix + "image-id";
+
+    /// <summary>On a stage manifest descriptor: total bytes of manifest, config and layers.</summary>
+    public const string Size = Prefix + "size";
+}

@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+
+namespace LayerCache.Store;
+
+/// <summary>Source-generated JSON for the map-valued entry annotations (base images, key files).</summary>
+[JsonSourceGenerationOptions(WriteIndented = false)]
+[JsonSerializable(typeof(SortedDictionary<string, string>))]
+internal sealed partial class StoreJsonContext : JsonSerializerContext
+{
+}
