@@ -1,0 +1,470 @@
+using LayerCache.Oci;
+
+namespace LayerCache.Store.Tests;
+
+/// <summary>
+/// Behaviour every <see cref="ICacheStore"/> must have. One subclass per implementation supplies
+/// independent instances over one backing store and ways to damage blobs behind the store's back.
+/// </summary>
+public abstract class CacheStoreConformanceTests : IAsyncLifetime, IDisposable
+{
+    protected static readonly DateTimeOffset T0 = new(2026, 11, 22, 7, 30, 0, TimeSpan.Zero);
+
+    // A hung lock fails the test instead of the whole run.
+    private readonly CancellationTokenSource _timeout = new(TimeSpan.FromMinutes(3));
+    private ICacheStore? _store;
+
+    protected ICacheStore Store => _store ?? throw new InvalidOperationException("not initialized");
+
+    protected CancellationToken Ct => _timeout.Token;
+
+    /// <summary>Prepares an empty backing store.</summary>
+    protected abstract Task CreateBackingAsync();
+
+    /// <summary>A new, independent instance over the backing store (as another process would have).</summary>
+    protected abstract Task<ICacheStore> OpenStoreAsync();
+
+    /// <summary>Changes the stored bytes of a blob without changing its length.</summary>
+    protected abstract Task CorruptBlobAsync(Digest digest);
+
+    /// <summary>Removes a blob without going through the store's index.</summary>
+    protected abstract Task RemoveBlobAsync(Digest digest);
+
+    public async Task InitializeAsync()
+    {
+        await CreateBackingAsync();
+        _store = await OpenStoreAsync();
+    }
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases the backing store; overrides call the base.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _timeout.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task Empty_store_lists_nothing_and_verifies_clean()
+    {
+        Assert.Empty(await Store.ListEntriesAsync(Ct));
+        var report = await Store.VerifyAsync(Ct);
+        Assert.True(report.IsClean);
+        Assert.Equal(0, report.EntriesChecked);
+    }
+
+    [Fact]
+    public async Task Entry_round_trips_with_all_metadata()
+    {
+        var build = await TestImages.AddImageAsync(Store.Blobs, "build", "base", "sdk");
+        var runtime = await TestImages.AddImageAsync(Store.Blobs, "runtime", "base", "app");
+        var entry = TestImages.Entry("myproject/main", T0, build, runtime);
+
+        var stored = await Store.PutEntryAsync(entry, Ct);
+        var listed = Assert.Single(await (await OpenStoreAsync()).ListEntriesAsync(Ct));
+
+        Assert.False(stored.Id.IsEmpty);
+        Assert.Equal("myproject_main.20261122T073000Z", stored.RefName);
+        foreach (var e in new[] { stored, listed })
+        {
+            Assert.Equal(stored.Id, e.Id);
+            Assert.Equal(stored.RefName, e.RefName);
+            Assert.Equal(entry.Scope, e.Scope);
+            Assert.Equal(entry.Created, e.Created);
+            Assert.Equal(entry.Created, e.LastUsed);
+            Assert.Equal(entry.Key, e.Key);
+            Assert.Equal(entry.BaseImages.OrderBy(p => p.Key), e.BaseImages.OrderBy(p => p.Key));
+            Assert.Equal(entry.KeyFiles.OrderBy(p => p.Key), e.KeyFiles.OrderBy(p => p.Key));
+            Assert.Equal(entry.DockerfileDigest, e.DockerfileDigest);
+            Assert.Equal(entry.BuildArgsDigest, e.BuildArgsDigest);
+            Assert.Equal("buildkit", e.Builder);
+            Assert.Equal("runtime", e.Target);
+            Assert.Equal(["build", "runtime"], e.Stages.Select(s => s.Name));
+            Assert.Equal([build.ManifestDigest, runtime.ManifestDigest], e.Stages.Select(s => s.ManifestDigest));
+        }
+
+        Assert.Equal(stored.Stages, listed.Stages);
+    }
+
+    [Fact]
+    public async Task Put_fills_in_stage_details_from_the_manifest()
+    {
+        var stage = await TestImages.AddImageAsync(Store.Blobs, "runtime", "l1", "l2");
+        var stored = await Store.PutEntryAsync(TestImages.Entry("p/main", T0, stage), Ct);
+
+        var filled = Assert.Single(stored.Stages);
+        await using var manifestStream = await Store.Blobs.OpenReadAsync(stage.ManifestDigest, Ct);
+        using var buffer = new MemoryStream();
+        await manifestStream.CopyToAsync(buffer, Ct);
+        var manifest = OciJson.DeserializeManifest(buffer.ToArray());
+        Assert.Equal(manifest.Config.Digest, filled.ConfigDigest);
+        Assert.Equal(MediaType.OciImageManifest, filled.ManifestMediaType);
+        Assert.Equal(buffer.Length, filled.ManifestSize);
+        Assert.Equal(buffer.Length + manifest.Config.Size + manifest.Layers.Sum(l => l.Size), filled.Size);
+        Assert.Equal("linux/amd64", filled.Platform?.ToString());
+    }
+
+    [Fact]
+    public async Task Entries_are_listed_newest_first_and_found_by_scope()
+    {
+        var stage = await TestImages.AddImageAsync(Store.Blobs, "app", "x");
+        await Store.PutEntryAsync(TestImages.Entry("p/main", T0.AddHours(1), stage), Ct);
+        await Store.PutEntryAsync(TestImages.Entry("p/main", T0.AddHours(3), stage), Ct);
+        await Store.PutEntryAsync(TestImages.Entry("p/pr-1", T0.AddHours(2), stage), Ct);
+        await Store.PutEntryAsync(TestImages.Entry("p/main", T0, stage), Ct);
+
+        var all = await Store.ListEntriesAsync(Ct);
+        Assert.Equal([3, 2, 1, 0], all.Select(e => (int)(e.Created - T0).TotalHours));
+
+        var main = await Store.FindEntriesAsync(CacheScope.Parse("p/main"), Ct);
+        Assert.Equal([3, 1, 0], main.Select(e => (int)(e.Created - T0).TotalHours));
+        Assert.Empty(await Store.FindEntriesAsync(CacheScope.Parse("p/other"), Ct));
+    }
+
+    [Fact]
+    public async Task Putting_the_same_entry_twice_keeps_one()
+    {
+        var stage = await TestImages.AddImageAsync(Store.Blobs, "app", "x");
+        var first = await Store.PutEntryAsync(TestImages.Entry("p/main", T0, stage), Ct);
+        var second = await Store.PutEntryAsync(TestImages.Entry("p/main", T0, stage), Ct);
+
+        Assert.Equal(first.Id, second.Id);
+        Assert.Equal(first.RefName, second.RefName);
+        Assert.Single(await Store.ListEntriesAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Two_entries_in_the_same_second_get_distinct_ref_names()
+    {
+        var a = await TestImages.AddImageAsync(Store.Blobs, "app", "a");
+        var b = await TestImages.AddImageAsync(Store.Blobs, "app", "b");
+        var first = await Store.PutEntryAsync(TestImages.Entry("p/main", T0, a), Ct);
+        var second = await Store.PutEntryAsync(TestImages.Entry("p/main", T0.AddMilliseconds(10), b), Ct);
+
+        Assert.NotEqual(first.RefName, second.RefName);
+        Assert.StartsWith("p_main.20261122T073000Z.", second.RefName, StringComparison.Ordinal);
+        Assert.Equal(2, (await Store.ListEntriesAsync(Ct)).Count);
+    }
+
+    [Fact]
+    public async Task Put_with_a_missing_layer_fails_typed_and_publishes_nothing()
+    {
+        var stage = await TestImages.AddImageAsync(Store.Blobs, "app", "present", "gone");
+        var gone = Digest.Compute(TestImages.Layer("gone"));
+        Assert.True(await Store.Blobs.DeleteAsync(gone, Ct));
+
+        var e = await Assert.ThrowsAsync<BlobNotFoundException>(() => Store.PutEntryAsync(TestImages.Entry("p/main", T0, stage), Ct));
+
+        Assert.Equal(gone, e.Digest);
+        Assert.Contains(gone.Hex, e.Message, StringComparison.Ordinal);
+        Assert.Empty(await Store.ListEntriesAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Put_rejects_invalid_entries()
+    {
+        var stage = await TestImages.AddImageAsync(Store.Blobs, "app", "x");
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.PutEntryAsync(TestImages.Entry("p/main", T0), Ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => Store.PutEntryAsync(TestImages.Entry("p/main", T0, stage, stage), Ct));
+    }
+
+    [Fact]
+    public async Task MarkUsed_moves_last_used_forward_only()
+    {
+        var stage = await TestImages.AddImageAsync(Store.Blobs, "app", "x");
+        var stored = await Store.PutEntryAsync(TestImages.Entry("p/main", T0, stage), Ct);
+
+        Assert.True(await Store.MarkUsedAsync(stored.Id, T0.AddDays(2), Ct));
+        Assert.True(await Store.MarkUsedAsync(stored.Id, T0.AddDays(1), Ct));
+
+        var listed = Assert.Single(await (await OpenStoreAsync()).ListEntriesAsync(Ct));
+        Assert.Equal(T0.AddDays(2), listed.LastUsed);
+        Assert.Equal(T0, listed.Created);
+        Assert.False(await Store.MarkUsedAsync(Digest.Compute("nope"u8), T0, Ct));
+    }
+
+    [Fact]
+    public async Task KeepCurrent_over_ten_successive_entries_keeps_only_the_last_entrys_blobs()
+    {
+        var scope = CacheScope.Parse("p/main");
+        CacheEntry last = null!;
+        for (var i = 0; i < 10; i++)
+        {
+            // Each build shares the base layer and adds its own, as successive commits do.
+            var build = await TestImages.AddImageAsync(Store.Blobs, "build", "base", $"deps-{i % 3}", $"build-{i}");
+            var runtime = await TestImages.AddImageAsync(Store.Blobs, "runtime", "base", $"app-{i}");
+            last = await Store.PutEntryAsync(TestImages.Entry("p/main", T0.AddMinutes(i), build, runtime), Ct);
+            var report = await Store.PruneAsync(new RetentionPolicy { KeepCurrent = true, ProtectedScope = scope }, T0.AddMinutes(i), Ct);
+            Assert.Equal(i == 0 ? 0 : 1, report.EntriesRemoved.Count);
+            Assert.Equal(1, report.EntriesKept);
+        }
+
+        var remaining = Assert.Single(await Store.ListEntriesAsync(Ct));
+        Assert.Equal(last.Id, remaining.Id);
+        var blobs = await ListBlobsAsync();
+        var expected = await ClosureAsync(last);
+        Assert.Equal(expected.Order(), blobs.Select(b => b.Digest).Order());
+        Assert.Equal(await Store.GetSizeAsync([last], Ct), blobs.Sum(b => b.Size));
+        Assert.True((await Store.VerifyAsync(Ct)).IsClean);
+    }
+
+    [Fact]
+    public async Task KeepCurrent_keeps_the_newest_entry_of_every_scope()
+    {
+        var stage = await TestImages.AddImageAsync(Store.Blobs, "app", "x");
+        await Store.PutEntryAsync(TestImages.Entry("p/main", T0, stage), Ct);
+        var main = await Store.PutEntryAsync(TestImages.Entry("p/main", T0.AddHours(1), stage), Ct);
+        await Store.PutEntryAsync(TestImages.Entry("p/pr-7", T0, stage), Ct);
+        var pr = await Store.PutEntryAsync(TestImages.Entry("p/pr-7", T0.AddHours(2), stage), Ct);
+
+        var report = await Store.PruneAsync(new RetentionPolicy { KeepCurrent = true }, T0.AddDays(1), Ct);
+
+        Assert.Equal(2, report.EntriesRemoved.Count);
+        Assert.Equal(new[] { main.Id, pr.Id }.Order(), (await Store.ListEntriesAsync(Ct)).Select(e => e.Id).Order());
+    }
+
+    [Fact]
+    public async Task KeepFor_drops_entries_not_used_recently()
+    {
+        var stage = await TestImages.AddImageAsync(Store.Blobs, "app", "x");
+        var old = await Store.PutEntryAsync(TestImages.Entry("p/main", T0, stage), Ct);
+        var oldButUsed = await Store.PutEntryAsync(TestImages.Entry("p/pr-1", T0, stage), Ct);
+        var recent = await Store.PutEntryAsync(TestImages.Entry("p/pr-2", T0.AddDays(9), stage), Ct);
+        await Store.MarkUsedAsync(oldButUsed.Id, T0.AddDays(8), Ct);
+
+        var report = await Store.PruneAsync(RetentionPolicy.KeepAll.WithKeep("7d"), T0.AddDays(10), Ct);
+
+        Assert.Equal([old.Id], report.EntriesRemoved.Select(e => e.Id));
+        Assert.Equal(new[] { oldButUsed.Id, recent.Id }.Order(), (await Store.ListEntriesAsync(Ct)).Select(e => e.Id).Order());
+    }
+
+    [Fact]
+    public async Task KeepCurrent_and_KeepFor_combine_so_stale_scopes_go_entirely()
+    {
+        var stage = await TestImages.AddImageAsync(Store.Blobs, "app", "x");
+        await Store.PutEntryAsync(TestImages.Entry("p/pr-old", T0, stage), Ct);
+        await Store.PutEntryAsync(TestImages.Entry("p/main", T0.AddDays(9), stage), Ct);
+        var current = await Store.PutEntryAsync(TestImages.Entry("p/main", T0.AddDays(10), stage), Ct);
+
+        await Store.PruneAsync(RetentionPolicy.KeepAll.WithKeep("current").WithKeep("7d"), T0.AddDays(10), Ct);
+
+        Assert.Equal([current.Id], (await Store.ListEntriesAsync(Ct)).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task MaxSize_drops_least_recently_used_entries_until_the_rest_fit()
+    {
+        var a = await Store.PutEntryAsync(TestImages.Entry("p/a", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "shared", "a")), Ct);
+        var b = await Store.PutEntryAsync(TestImages.Entry("p/b", T0.AddHours(1), await TestImages.AddImageAsync(Store.Blobs, "app", "shared", "b")), Ct);
+        var c = await Store.PutEntryAsync(TestImages.Entry("p/c", T0.AddHours(2), await TestImages.AddImageAsync(Store.Blobs, "app", "shared", "c")), Ct);
+        await Store.MarkUsedAsync(a.Id, T0.AddHours(5), Ct);
+        var limit = await Store.GetSizeAsync([a, c], Ct);
+
+        var report = await Store.PruneAsync(new RetentionPolicy { MaxSize = limit }, T0.AddHours(6), Ct);
+
+        Assert.Equal([b.Id], report.EntriesRemoved.Select(e => e.Id));
+        Assert.True(report.BytesKept <= limit);
+        Assert.True(report.BlobsRemoved > 0);
+        Assert.True(report.BytesFreed > 0);
+    }
+
+    [Fact]
+    public async Task MaxSize_never_drops_the_newest_entry_of_the_protected_scope()
+    {
+        var old = await Store.PutEntryAsync(TestImages.Entry("p/main", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "old")), Ct);
+        var current = await Store.PutEntryAsync(TestImages.Entry("p/main", T0.AddHours(1), await TestImages.AddImageAsync(Store.Blobs, "app", "new")), Ct);
+
+        var report = await Store.PruneAsync(new RetentionPolicy { MaxSize = 1, ProtectedScope = current.Scope }, T0.AddHours(2), Ct);
+
+        Assert.Equal([old.Id], report.EntriesRemoved.Select(e => e.Id));
+        Assert.Equal([current.Id], (await Store.ListEntriesAsync(Ct)).Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task Prune_collects_blobs_no_entry_references()
+    {
+        var kept = await Store.PutEntryAsync(TestImages.Entry("p/main", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "kept")), Ct);
+        var orphan = await TestImages.AddImageAsync(Store.Blobs, "app", "orphan");
+
+        var report = await Store.PruneAsync(RetentionPolicy.KeepAll, T0, Ct);
+
+        Assert.Empty(report.EntriesRemoved);
+        Assert.Equal(3, report.BlobsRemoved);
+        Assert.False(await Store.Blobs.ExistsAsync(orphan.ManifestDigest, Ct));
+        Assert.Equal((await ClosureAsync(kept)).Order(), (await ListBlobsAsync()).Select(b => b.Digest).Order());
+    }
+
+    [Fact]
+    public async Task Prune_waits_for_an_open_write_session_and_keeps_its_blobs()
+    {
+        var writer = await OpenStoreAsync();
+        var session = await writer.BeginWriteAsync(Ct);
+        var stage = await TestImages.AddImageAsync(writer.Blobs, "app", "in-flight");
+
+        var prune = Task.Run(() => Store.PruneAsync(RetentionPolicy.KeepAll, T0, Ct));
+        await Task.Delay(500, Ct);
+        Assert.False(prune.IsCompleted, "prune ran while a writer held a session");
+
+        var entry = await writer.PutEntryAsync(TestImages.Entry("p/main", T0, stage), Ct);
+        await session.DisposeAsync();
+        var report = await prune;
+
+        Assert.Equal(0, report.BlobsRemoved);
+        Assert.Equal([entry.Id], (await Store.ListEntriesAsync(Ct)).Select(e => e.Id));
+        Assert.True((await Store.VerifyAsync(Ct)).IsClean);
+    }
+
+    [Fact]
+    public async Task Verify_names_a_corrupt_layer_and_the_entries_that_need_it()
+    {
+        var stored = await Store.PutEntryAsync(TestImages.Entry("p/main", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "fine", "bad")), Ct);
+        var bad = Digest.Compute(TestImages.Layer("bad"));
+        await CorruptBlobAsync(bad);
+
+        var report = await Store.VerifyAsync(Ct);
+
+        Assert.False(report.IsClean);
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal(bad, problem.Digest);
+        Assert.Equal(BlobProblemKind.Corrupt, problem.Kind);
+        Assert.Contains(bad.Value, problem.Detail, StringComparison.Ordinal);
+        Assert.Contains(stored.RefName!, problem.ReferencedBy);
+        Assert.Contains(stored.RefName!, report.BrokenEntries);
+    }
+
+    [Fact]
+    public async Task Verify_reports_missing_blobs_and_dangling_entries()
+    {
+        var stored = await Store.PutEntryAsync(TestImages.Entry("p/main", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "x")), Ct);
+        var other = await Store.PutEntryAsync(TestImages.Entry("p/dev", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "y")), Ct);
+        var layer = Digest.Compute(TestImages.Layer("x"));
+        await RemoveBlobAsync(layer);
+        await RemoveBlobAsync(other.Id);
+
+        var report = await Store.VerifyAsync(Ct);
+
+        Assert.Contains(report.Problems, p => p.Digest == layer && p.Kind == BlobProblemKind.Missing && p.ReferencedBy.Contains(stored.RefName!));
+        Assert.Contains(report.Problems, p => p.Digest == other.Id && p.Kind == BlobProblemKind.Missing && p.ReferencedBy.Contains(other.RefName!));
+        Assert.Contains(stored.RefName!, report.BrokenEntries);
+        Assert.Contains(other.RefName!, report.BrokenEntries);
+
+        // Fail open: the dangling entry is not listed, and prune drops it.
+        Assert.Equal([stored.Id], (await Store.ListEntriesAsync(Ct)).Select(e => e.Id));
+        var pruned = await Store.PruneAsync(RetentionPolicy.KeepAll, T0, Ct);
+        Assert.Equal([other.RefName!], pruned.BrokenEntriesRemoved);
+    }
+
+    [Fact]
+    public async Task GetSize_counts_shared_blobs_once()
+    {
+        var a = await Store.PutEntryAsync(TestImages.Entry("p/a", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "shared", "a")), Ct);
+        var b = await Store.PutEntryAsync(TestImages.Entry("p/b", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "shared", "b")), Ct);
+        var shared = TestImages.Layer("shared").Length;
+
+        var sizeA = await Store.GetSizeAsync([a], Ct);
+        var sizeB = await Store.GetSizeAsync([b], Ct);
+        var both = await Store.GetSizeAsync([a, b], Ct);
+
+        Assert.Equal(sizeA + sizeB - shared, both);
+        Assert.Equal((await ListBlobsAsync()).Sum(x => x.Size), both);
+    }
+
+    [Fact]
+    public async Task Parallel_writers_on_separate_instances_lose_nothing()
+    {
+        const int writers = 4;
+        const int entriesEach = 5;
+        var stores = new List<ICacheStore>();
+        for (var i = 0; i < writers; i++)
+        {
+            stores.Add(await OpenStoreAsync());
+        }
+
+        var results = await Task.WhenAll(stores.Select((store, w) => Task.Run(async () =>
+        {
+            var ids = new List<Digest>();
+            for (var i = 0; i < entriesEach; i++)
+            {
+                await using var session = await store.BeginWriteAsync(Ct);
+                var stage = await TestImages.AddImageAsync(store.Blobs, "app", "shared-base", $"w{w}-e{i}");
+                var entry = await store.PutEntryAsync(TestImages.Entry($"p/writer-{w}", T0.AddMinutes(i), stage), Ct);
+                ids.Add(entry.Id);
+            }
+
+            return ids;
+        })));
+
+        var listed = await Store.ListEntriesAsync(Ct);
+        Assert.Equal(results.SelectMany(r => r).Order(), listed.Select(e => e.Id).Order());
+        Assert.True((await Store.VerifyAsync(Ct)).IsClean);
+    }
+
+    [Fact]
+    public async Task Parallel_writers_and_pruners_keep_every_published_entry_whole()
+    {
+        var stores = new List<ICacheStore>();
+        for (var i = 0; i < 3; i++)
+        {
+            stores.Add(await OpenStoreAsync());
+        }
+
+        var writers = stores.Take(2).Select((store, w) => Task.Run(async () =>
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                await using var session = await store.BeginWriteAsync(Ct);
+                var stage = await TestImages.AddImageAsync(store.Blobs, "app", $"pw{w}-{i}");
+                await store.PutEntryAsync(TestImages.Entry($"p/w{w}", T0.AddMinutes(i), stage), Ct);
+            }
+        }));
+        var pruner = Task.Run(async () =>
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                await stores[2].PruneAsync(RetentionPolicy.KeepAll, T0, Ct);
+            }
+        });
+        await Task.WhenAll([.. writers, pruner]);
+
+        Assert.Equal(8, (await Store.ListEntriesAsync(Ct)).Count);
+        Assert.True((await Store.VerifyAsync(Ct)).IsClean);
+    }
+
+    protected async Task<List<BlobInfo>> ListBlobsAsync()
+    {
+        var list = new List<BlobInfo>();
+        await foreach (var blob in Store.Blobs.ListAsync(Ct))
+        {
+            list.Add(blob);
+        }
+
+        return list;
+    }
+
+    /// <summary>The digests an entry references: its index, manifests, configs and layers.</summary>
+    protected async Task<List<Digest>> ClosureAsync(CacheEntry entry)
+    {
+        var result = new List<Digest> { entry.Id };
+        foreach (var stage in entry.Stages)
+        {
+            await using var stream = await Store.Blobs.OpenReadAsync(stage.ManifestDigest, Ct);
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, Ct);
+            var manifest = OciJson.DeserializeManifest(buffer.ToArray());
+            result.Add(stage.ManifestDigest);
+            result.Add(manifest.Config.Digest);
+            result.AddRange(manifest.Layers.Select(l => l.Digest));
+        }
+
+        return [.. result.Distinct()];
+    }
+}
