@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LayerCache.Cli.Commands;
+using LayerCache.Core;
 using LayerCache.Dockerfile;
 
 namespace LayerCache.Cli;
@@ -24,7 +25,7 @@ internal static class CliApp
         {
             return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken);
         }
-        catch (UsageException e)
+        catch (InvalidInputException e)
         {
             await stderr.WriteLineAsync($"layercache: {e.Message}");
             return ExitCodes.Usage;

@@ -1,4 +1,5 @@
 using LayerCache.Core.Scopes;
+using LayerCache.Store;
 
 namespace LayerCache.Core.Tests;
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LayerCache.Core;
 
 namespace LayerCache.Cli.Commands;
 
@@ -51,7 +52,7 @@ internal static class CommonOptions
             var key = eq < 0 ? value : value[..eq];
             if (key.Length == 0 || key.Any(char.IsWhiteSpace))
             {
-                throw new UsageException($"invalid --build-arg \"{value}\": expected KEY=VALUE");
+                throw new InvalidInputException($"invalid --build-arg \"{value}\": expected KEY=VALUE");
             }
 
             if (eq >= 0)

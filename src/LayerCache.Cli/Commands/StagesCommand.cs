@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using LayerCache.Dockerfile;
+using LayerCache.Core.Planning;
 
 namespace LayerCache.Cli.Commands;
 
@@ -32,8 +32,8 @@ internal static class StagesCommand
 
     public static async Task<int> RunAsync(StagesOptions options, TextWriter stdout, CancellationToken cancellationToken)
     {
-        var plan = await DockerfilePlanner.PlanAsync(options.Dockerfile, options.Target, options.BuildArgs, cancellationToken);
-        var report = StagesReport.From(options.Dockerfile, plan);
+        var planned = await DockerfilePlanner.PlanAsync(options.Dockerfile, options.Target, options.BuildArgs, cancellationToken);
+        var report = StagesReport.From(options.Dockerfile, planned.Plan);
         if (options.Format == OutputFormat.Json)
         {
             await stdout.WriteLineAsync(JsonSerializer.Serialize(report, CliJsonContext.Default.StagesReport));

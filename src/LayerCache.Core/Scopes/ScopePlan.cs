@@ -1,3 +1,5 @@
+using LayerCache.Store;
+
 namespace LayerCache.Core.Scopes;
 
 /// <summary>Where a run reads entries from, in order, and where it may write.</summary>

@@ -1,3 +1,5 @@
+using LayerCache.Store;
+
 namespace LayerCache.Core.Scopes;
 
 /// <summary>
@@ -27,11 +29,11 @@ public static class ScopeResolver
         ArgumentNullException.ThrowIfNull(context);
         var project = context.Project ?? gitProject;
         var defaultBranch = context.DefaultBranch ?? gitDefaultBranch ?? "main";
-        var defaultScope = CacheScope.From(project, defaultBranch);
-        var own = scope is not null ? CacheScope.Parse(scope) : CacheScope.From(project, context.Branch ?? gitBranch);
+        var defaultScope = FromParts(project, defaultBranch);
+        var own = scope is not null ? CacheScope.Normalize(scope) : FromParts(project, context.Branch ?? gitBranch);
 
         var read = new List<CacheScope> { own };
-        var fallbacks = fallbackScopes.Count > 0 ? fallbackScopes.Select(CacheScope.Parse) : [defaultScope];
+        var fallbacks = fallbackScopes.Count > 0 ? fallbackScopes.Select(CacheScope.Normalize) : [defaultScope];
         foreach (var fallback in fallbacks)
         {
             if (!read.Contains(fallback))
@@ -47,5 +49,11 @@ public static class ScopeResolver
         }
 
         return new ScopePlan(own, read, refusal, context);
+    }
+
+    private static CacheScope FromParts(string? project, string? branch)
+    {
+        var parts = new[] { project, branch }.Where(p => !string.IsNullOrWhiteSpace(p)).ToList();
+        return CacheScope.Normalize(parts.Count == 0 ? "default" : string.Join('/', parts));
     }
 }

@@ -1,0 +1,46 @@
+using LayerCache.Store;
+
+namespace LayerCache.Core;
+
+/// <summary>The options every cache workflow shares (restore, build, save, key).</summary>
+public sealed record CacheOptions
+{
+    /// <summary>The build context directory.</summary>
+    public required string Context { get; init; }
+
+    /// <summary>The Dockerfile path (already resolved against the context).</summary>
+    public required string Dockerfile { get; init; }
+
+    /// <summary>The stage to build, or null for the last one.</summary>
+    public string? Target { get; init; }
+
+    /// <summary>Build arguments, as passed to docker build.</summary>
+    public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The store.</summary>
+    public StoreLocation Store { get; init; } = StoreLocation.Default;
+
+    /// <summary>The scope to write (and read first), or null to derive it from the CI or git.</summary>
+    public string? Scope { get; init; }
+
+    /// <summary>Scopes to read when the own scope has no usable entry; empty for the default branch's.</summary>
+    public IReadOnlyList<string> FallbackScopes { get; init; } = [];
+
+    /// <summary>Entries older than this are not restored, so base-image updates arrive; null for no limit.</summary>
+    public TimeSpan? MaxAge { get; init; }
+
+    /// <summary>Retention applied after a save.</summary>
+    public RetentionPolicy Retention { get; init; } = RetentionPolicy.KeepAll;
+
+    /// <summary>Files whose content goes into the cache key (lockfiles).</summary>
+    public IReadOnlyList<string> KeyFiles { get; init; } = [];
+
+    /// <summary>Make cache problems fatal instead of a warning and a cold build.</summary>
+    public bool Strict { get; init; }
+
+    /// <summary>The docker CLI used for builds.</summary>
+    public string DockerCli { get; init; } = "docker";
+
+    /// <summary>The environment (CI variables, DOCKER_HOST, DOCKER_BUILDKIT).</summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+}

@@ -1,0 +1,29 @@
+namespace LayerCache.Core.Reports;
+
+/// <summary>What the builds did, stage by stage and step by step.</summary>
+public sealed record BuildReport
+{
+    /// <summary><c>classic</c> or <c>buildkit</c>.</summary>
+    public required string Builder { get; init; }
+
+    /// <summary>The exit code of the failing docker build, or 0.</summary>
+    public int ExitCode { get; init; }
+
+    /// <summary>The build's own error, when it failed.</summary>
+    public string? Error { get; init; }
+
+    /// <summary>Wall time of all builds.</summary>
+    public double Seconds { get; init; }
+
+    /// <summary>Per stage, in build order.</summary>
+    public IReadOnlyList<StageBuildReport> Stages { get; init; } = [];
+
+    /// <summary>Steps that hit the cache.</summary>
+    public int StepsCached => Stages.Sum(s => s.Steps.Count(t => t.Status == StepStatus.Cached));
+
+    /// <summary>Steps that ran.</summary>
+    public int StepsExecuted => Stages.Sum(s => s.Steps.Count(t => t.Status == StepStatus.Executed));
+
+    /// <summary>Seconds the cached steps took when they last ran (from the restored entry), if known.</summary>
+    public double? SecondsSaved { get; init; }
+}

@@ -1,0 +1,21 @@
+using LayerCache.Store;
+
+namespace LayerCache.Core.Workflows;
+
+/// <summary>What <see cref="StageImageExporter"/> wrote and skipped (mutable while exporting).</summary>
+internal sealed class ExportResult
+{
+    public List<StageImage> Stages { get; } = [];
+
+    public int StagesExported { get; set; }
+
+    public int StagesReused { get; set; }
+
+    public int LayersWritten { get; set; }
+
+    public int LayersSkipped { get; set; }
+
+    public long BytesWritten { get; set; }
+
+    public long BytesExported { get; set; }
+}

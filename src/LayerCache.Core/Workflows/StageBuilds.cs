@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using LayerCache.Core.Reports;
+using LayerCache.Docker.Build;
+
+namespace LayerCache.Core.Workflows;
+
+/// <summary>
+/// Builds every stage the target needs, one <c>docker build --target</c> each, so that each stage's
+/// result is an image with a tag of its own that can be saved and passed back as
+/// <c>--cache-from</c> next time. Later builds reuse the earlier ones through the engine's own cache,
+/// so this costs one build plus a cached pass per stage. This is seed 004's by-hand recipe, done for
+/// every stage automatically. BuildKit builds get <c>BUILDKIT_INLINE_CACHE=1</c>: without it their
+/// images carry no cache metadata and <c>--cache-from</c> cannot hit.
+/// </summary>
+internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
+{
+    public const string InlineCacheArg = "BUILDKIT_INLINE_CACHE";
+
+    public async Task<StageBuildsResult> BuildAsync(IReadOnlyList<string> cacheFrom, IReadOnlyList<string> userTags, IReadOnlyList<string> extraArguments, Action<string>? onLine, CancellationToken cancellationToken)
+    {
+        var plan = run.Dockerfile.Plan;
+        var clock = Stopwatch.StartNew();
+        var stageTags = new Dictionary<string, string>(StringComparer.Ordinal);
+        var reports = new List<StageBuildReport>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var steps = new Dictionary<string, List<StepReport>>(StringComparer.Ordinal);
+        var notes = new Dictionary<string, string>(StringComparer.Ordinal);
+
+        var buildArgs = new Dictionary<string, string>(run.Options.BuildArgs, StringComparer.Ordinal);
+        if (cli.Builder == BuilderKind.BuildKit)
+        {
+            buildArgs[InlineCacheArg] = "1";
+        }
+
+        foreach (var stage in plan.Stages)
+        {
+            var isTarget = stage.Index == plan.Target.Index;
+            var key = stage.Name ?? stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (stage.Name is null && !isTarget)
+            {
+                // docker build --target takes names only, so an unnamed stage has no image of its own.
+                notes[key] = $"stage {stage.Index} has no name, so it is cached only as part of the stages that use it: name it (FROM … AS name)";
+                continue;
+            }
+
+            var tag = run.StageTag(stage.Name ?? "target");
+            var request = new DockerBuildRequest
+            {
+                Context = run.Options.Context,
+                Dockerfile = run.Options.Dockerfile,
+                Target = stage.Name,
+                Tags = isTarget ? [.. userTags, tag] : [tag],
+                BuildArgs = buildArgs,
+                CacheFrom = cacheFrom,
+                ExtraArguments = extraArguments,
+            };
+            run.Log($"building stage {key}: docker {string.Join(' ', cli.Arguments(request))}");
+            var result = await cli.BuildAsync(request, onLine, cancellationToken);
+            Collect(result.Output, seen, steps);
+            if (!result.Succeeded)
+            {
+                reports.AddRange(Reports(plan, stageTags, steps, notes));
+                return new StageBuildsResult(stageTags, new BuildReport
+                {
+                    Builder = BuilderName(cli.Builder),
+                    ExitCode = result.ExitCode,
+                    Error = result.Output.Error,
+                    Seconds = clock.Elapsed.TotalSeconds,
+                    Stages = reports,
+                });
+            }
+
+            stageTags[key] = tag;
+        }
+
+        return new StageBuildsResult(stageTags, new BuildReport
+        {
+            Builder = BuilderName(cli.Builder),
+            Seconds = clock.Elapsed.TotalSeconds,
+            Stages = Reports(plan, stageTags, steps, notes),
+        });
+    }
+
+    public static string BuilderName(BuilderKind builder) => builder == BuilderKind.BuildKit ? "buildkit" : "classic";
+
+    /// <summary>Keeps the first report of each step: later stage builds see earlier stages' steps again, cached.</summary>
+    private static void Collect(BuildOutput output, HashSet<string> seen, Dictionary<string, List<StepReport>> steps)
+    {
+        foreach (var step in output.Steps)
+        {
+            if (step.IsFrom)
+            {
+                continue;
+            }
+
+            var stage = step.Stage ?? step.StageIndex?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?";
+            if (!seen.Add($"{stage}\n{step.Number}\n{step.Instruction}"))
+            {
+                continue;
+            }
+
+            if (!steps.TryGetValue(stage, out var list))
+            {
+                steps[stage] = list = [];
+            }
+
+            var status = step.Status switch
+            {
+                BuildStepStatus.Cached => StepStatus.Cached,
+                BuildStepStatus.Executed => StepStatus.Executed,
+                BuildStepStatus.Failed => StepStatus.Failed,
+                _ => StepStatus.Unknown,
+            };
+            list.Add(new StepReport(step.Number, step.Instruction, status, step.Duration?.TotalSeconds));
+        }
+    }
+
+    private static List<StageBuildReport> Reports(LayerCache.Dockerfile.BuildPlan plan, Dictionary<string, string> stageTags, Dictionary<string, List<StepReport>> steps, Dictionary<string, string> notes)
+    {
+        var reports = new List<StageBuildReport>();
+        foreach (var stage in plan.Stages)
+        {
+            var key = stage.Name ?? stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var stageSteps = steps.GetValueOrDefault(key) ?? steps.GetValueOrDefault(stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)) ?? [];
+            reports.Add(new StageBuildReport(key, stageTags.GetValueOrDefault(key), null, stageSteps, notes.GetValueOrDefault(key)));
+        }
+
+        return reports;
+    }
+}

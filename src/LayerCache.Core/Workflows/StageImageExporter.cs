@@ -1,0 +1,171 @@
+using LayerCache.Docker;
+using LayerCache.Oci;
+using LayerCache.Store;
+
+namespace LayerCache.Core.Workflows;
+
+/// <summary>
+/// Copies stage images from the engine into the store, moving only what changed: an image whose id
+/// the store already holds is not exported at all, and a layer the store already holds is hashed as
+/// it streams past but never written again. <c>docker save</c> has no way to leave layers out, so
+/// an image with one new layer still makes the engine export all of its layers: that is the bound
+/// of this transport, measured in bench/.
+/// </summary>
+internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store)
+{
+    public async Task<ExportResult> ExportAsync(IReadOnlyList<StageSource> stages, IReadOnlyList<CacheEntry> knownEntries, CancellationToken cancellationToken)
+    {
+        var known = new Dictionary<Digest, StageImage>();
+        foreach (var stage in knownEntries.SelectMany(e => e.Stages))
+        {
+            if (!stage.ConfigDigest.IsEmpty)
+            {
+                known.TryAdd(stage.ConfigDigest, stage);
+            }
+        }
+
+        var result = new ExportResult();
+        var toExport = new List<StageSource>();
+        foreach (var stage in stages)
+        {
+            if (known.TryGetValue(stage.Image.Id, out var stored) && await store.Blobs.ExistsAsync(stored.ManifestDigest, cancellationToken))
+            {
+                result.Stages.Add(stored with { Name = stage.Stage });
+                result.StagesReused++;
+                result.LayersSkipped += stage.Image.Layers.Count;
+            }
+            else
+            {
+                toExport.Add(stage);
+            }
+        }
+
+        if (toExport.Count == 0)
+        {
+            return result;
+        }
+
+        // Sizes of the layers the store already has: a layer tar of one of these sizes is most
+        // likely one of them, so it is hashed without being written. The rare miss is caught below.
+        var storedSizes = new HashSet<long>();
+        foreach (var diffId in toExport.SelectMany(s => s.Image.Layers).Distinct())
+        {
+            if (await store.Blobs.TryGetSizeAsync(diffId, cancellationToken) is { } size)
+            {
+                storedSizes.Add(size);
+            }
+        }
+
+        var images = await SaveAsync(toExport, storedSizes, result, cancellationToken);
+        var missing = await MissingLayersAsync(images, cancellationToken);
+        if (missing.Count > 0)
+        {
+            // A new layer had the size of a stored one: export those images again, writing every layer.
+            var again = toExport.Where(s => images.TryGetValue(s.Image.Id, out var image) && image.Layers.Any(l => missing.Contains(l.DiffId.Digest))).ToList();
+            var retried = await SaveAsync(again, [], result, cancellationToken);
+            foreach (var (id, image) in retried)
+            {
+                images[id] = image;
+            }
+
+            missing = await MissingLayersAsync(images, cancellationToken);
+            if (missing.Count > 0)
+            {
+                throw new InvalidDataException($"the engine's export lacks layer {missing.First()}");
+            }
+        }
+
+        foreach (var stage in toExport)
+        {
+            if (!images.TryGetValue(stage.Image.Id, out var image))
+            {
+                throw new InvalidDataException($"the engine's export of stage {stage.Stage} lacks image {stage.Image.Id}");
+            }
+
+            result.Stages.Add(await WriteImageAsync(stage.Stage, image, result, cancellationToken));
+            result.StagesExported++;
+        }
+
+        return result;
+    }
+
+    private async Task<Dictionary<Digest, DockerArchiveImage>> SaveAsync(IReadOnlyList<StageSource> stages, HashSet<long> storedSizes, ExportResult result, CancellationToken cancellationToken)
+    {
+        var sink = new StoreSink(store.Blobs, storedSizes, result);
+        await using var archive = await engine.SaveImagesAsync(stages.Select(s => s.Image.Id.Value).Distinct(), cancellationToken);
+        var contents = await DockerArchiveReader.ReadAsync(archive, sink, cancellationToken);
+        return contents.GetImages().GroupBy(i => i.ConfigDigest).ToDictionary(g => g.Key, g => g.First());
+    }
+
+    private async Task<HashSet<Digest>> MissingLayersAsync(Dictionary<Digest, DockerArchiveImage> images, CancellationToken cancellationToken)
+    {
+        var missing = new HashSet<Digest>();
+        foreach (var layer in images.Values.SelectMany(i => i.Layers))
+        {
+            if (!await store.Blobs.ExistsAsync(layer.DiffId.Digest, cancellationToken))
+            {
+                missing.Add(layer.DiffId.Digest);
+            }
+        }
+
+        return missing;
+    }
+
+    private async Task<StageImage> WriteImageAsync(string stage, DockerArchiveImage image, ExportResult result, CancellationToken cancellationToken)
+    {
+        var config = await store.Blobs.WriteAsync(new MemoryStream(image.ConfigContent.ToArray(), writable: false), image.ConfigDigest, image.ConfigContent.Length, cancellationToken);
+        var layers = new List<Descriptor>();
+        foreach (var layer in image.Layers)
+        {
+            var size = await store.Blobs.TryGetSizeAsync(layer.DiffId.Digest, cancellationToken)
+                ?? throw new InvalidDataException($"layer {layer.DiffId} of stage {stage} is not in the store");
+            layers.Add(new Descriptor { MediaType = MediaType.OciLayer, Digest = layer.DiffId.Digest, Size = size });
+        }
+
+        var manifest = new ImageManifest
+        {
+            MediaType = MediaType.OciImageManifest,
+            Config = new Descriptor { MediaType = MediaType.OciImageConfig, Digest = config.Digest, Size = config.Size },
+            Layers = layers,
+        };
+        var document = OciJson.SerializeWithDigest(manifest);
+        var written = await store.Blobs.WriteAsync(new MemoryStream(document.Content.ToArray(), writable: false), document.Digest, document.Content.Length, cancellationToken);
+        result.BytesWritten += config.Size + written.Size;
+        return new StageImage
+        {
+            Name = stage,
+            ManifestDigest = written.Digest,
+            ManifestMediaType = MediaType.OciImageManifest,
+            ManifestSize = written.Size,
+            ConfigDigest = config.Digest,
+            Size = config.Size + written.Size + layers.Sum(l => l.Size),
+            Platform = image.Config.Platform,
+        };
+    }
+
+    /// <summary>Streams layers into the blob store, skipping the ones it has.</summary>
+    private sealed class StoreSink(IBlobStore blobs, HashSet<long> storedSizes, ExportResult result) : IDockerArchiveSink
+    {
+        public async ValueTask<bool> ShouldConsumeAsync(DockerArchiveEntry entry, CancellationToken cancellationToken) => entry.Kind switch
+        {
+            DockerArchiveEntryKind.Layer => true,
+            DockerArchiveEntryKind.Blob => entry.BlobDigest is not { } digest || !await blobs.ExistsAsync(digest, cancellationToken),
+            _ => false,
+        };
+
+        public async Task ConsumeAsync(DockerArchiveEntry entry, Stream content, CancellationToken cancellationToken)
+        {
+            result.BytesExported += entry.Size;
+            if (entry.Kind == DockerArchiveEntryKind.Layer && storedSizes.Contains(entry.Size))
+            {
+                // Most likely a layer the store has: let the reader hash it as it drains.
+                result.LayersSkipped++;
+                return;
+            }
+
+            var written = await blobs.WriteAsync(content, entry.BlobDigest, entry.Size, cancellationToken);
+            result.LayersWritten++;
+            result.BytesWritten += written.Size;
+        }
+    }
+}
