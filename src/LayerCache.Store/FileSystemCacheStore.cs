@@ -92,12 +92,8 @@ public sealed class FileSystemCacheStore : ICacheStore
             }
 
             var store = new FileSystemCacheStore(full, new FileSystemBlobStore(layout), options);
-            var index = await store.ReadIndexAsync(cancellationToken);
-            if (!File.Exists(store.SummaryFilePath))
-            {
-                await store.WriteSummaryAsync(index, cancellationToken);
-            }
-
+            // Also repairs a SUMMARY that a process killed between index.json and SUMMARY left stale.
+            await store.WriteSummaryAsync(await store.ReadIndexAsync(cancellationToken), cancellationToken);
             return store;
         }
     }
@@ -307,12 +303,14 @@ public sealed class FileSystemCacheStore : ICacheStore
 
         var problems = new Dictionary<Digest, (BlobProblemKind Kind, string Detail)>(graph.Problems);
         var present = new HashSet<Digest>();
+        var unreferenced = 0;
         var blobsChecked = 0;
         long bytesChecked = 0;
         var buffer = new byte[1 << 16];
         await foreach (var blob in _blobs.ListAsync(cancellationToken))
         {
             present.Add(blob.Digest);
+            unreferenced += referencedBy.ContainsKey(blob.Digest) ? 0 : 1;
             blobsChecked++;
             bytesChecked += blob.Size;
             try
@@ -360,6 +358,7 @@ public sealed class FileSystemCacheStore : ICacheStore
             EntriesChecked = index.Manifests.Count(IndexEditor.IsEntry),
             Problems = list,
             BrokenEntries = [.. brokenEntries],
+            UnreferencedBlobs = unreferenced,
         };
     }
 

@@ -40,7 +40,8 @@ public interface ICacheStore
 
     /// <summary>
     /// Drops the entries the policy does not keep (and entries whose index blob is unreadable), then
-    /// deletes every blob no remaining entry references and stale temporary files.
+    /// deletes every blob no remaining entry references and stale temporary files. It waits for write
+    /// sessions to end, so do not call it while holding one (it would wait for itself until the lock timeout).
     /// </summary>
     Task<PruneReport> PruneAsync(RetentionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken);
 

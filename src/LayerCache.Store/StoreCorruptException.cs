@@ -24,9 +24,9 @@ public sealed class StoreCorruptException : StoreException
     {
     }
 
-    /// <summary>Creates the exception for the corrupt file <paramref name="path"/>; the message names it.</summary>
+    /// <summary>Creates the exception for the corrupt file <paramref name="path"/>; the message names it (once).</summary>
     public StoreCorruptException(string path, string problem, Exception? innerException)
-        : base(path, $"{path}: {problem}", innerException)
+        : base(path, problem.Contains(path, StringComparison.Ordinal) ? problem : $"{path}: {problem}", innerException)
     {
     }
 }

@@ -21,6 +21,9 @@ public sealed record VerifyReport
     /// </summary>
     public required IReadOnlyList<string> BrokenEntries { get; init; }
 
+    /// <summary>Blobs no index entry reaches (left by an interrupted save or an unfinished prune); not a problem, a prune deletes them.</summary>
+    public required int UnreferencedBlobs { get; init; }
+
     /// <summary>True when nothing is wrong.</summary>
     public bool IsClean => Problems.Count == 0 && BrokenEntries.Count == 0;
 }

@@ -114,6 +114,32 @@ public abstract class CacheStoreConformanceTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Gzip_layers_are_kept_as_given_and_verify_clean()
+    {
+        var stage = await TestImages.AddImageAsync(Store.Blobs, "app", [TestImages.Layer("zipped")], gzip: true, Ct);
+        var stored = await Store.PutEntryAsync(TestImages.Entry("p/main", T0, stage), Ct);
+
+        var layer = Digest.Compute(TestImages.Gzip(TestImages.Layer("zipped")));
+        Assert.Contains(layer, await ClosureAsync(stored));
+        Assert.True(await Store.Blobs.ExistsAsync(layer, Ct));
+        Assert.True((await Store.VerifyAsync(Ct)).IsClean);
+        Assert.Equal(stored.Id, Assert.Single(await Store.ListEntriesAsync(Ct)).Id);
+    }
+
+    [Fact]
+    public async Task Verify_counts_unreferenced_blobs_without_calling_them_problems()
+    {
+        await Store.PutEntryAsync(TestImages.Entry("p/main", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "x")), Ct);
+        await TestImages.AddImageAsync(Store.Blobs, "app", "interrupted-save");
+
+        var report = await Store.VerifyAsync(Ct);
+
+        Assert.True(report.IsClean);
+        Assert.Equal(3, report.UnreferencedBlobs);
+        Assert.Equal(1, report.EntriesChecked);
+    }
+
+    [Fact]
     public async Task Entries_are_listed_newest_first_and_found_by_scope()
     {
         var stage = await TestImages.AddImageAsync(Store.Blobs, "app", "x");

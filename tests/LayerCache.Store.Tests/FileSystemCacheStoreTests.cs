@@ -45,6 +45,24 @@ public sealed class FileSystemCacheStoreTests : CacheStoreConformanceTests
         var e = await Assert.ThrowsAsync<StoreCorruptException>(() => FileSystemCacheStore.OpenAsync(Dir, Ct));
 
         Assert.Contains("oci-layout", e.Message, StringComparison.Ordinal);
+        Assert.Equal(2, e.Message.Split(path).Length);
+    }
+
+    [Fact]
+    public async Task Content_other_tools_tagged_in_the_layout_is_preserved_and_never_collected()
+    {
+        var foreign = await TestImages.AddImageAsync(Store.Blobs, "x", "foreign");
+        var layout = await OciLayout.OpenAsync(Dir, Ct);
+        var size = new FileInfo(layout.GetBlobPath(foreign.ManifestDigest)).Length;
+        await layout.TagAsync("someone-elses-image", new Descriptor { MediaType = MediaType.OciImageManifest, Digest = foreign.ManifestDigest, Size = size }, Ct);
+
+        await Store.PutEntryAsync(TestImages.Entry("p/main", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "mine")), Ct);
+        var report = await Store.PruneAsync(new RetentionPolicy { KeepCurrent = true }, T0, Ct);
+
+        Assert.Equal(0, report.BlobsRemoved);
+        Assert.Equal(foreign.ManifestDigest, Assert.Single(OciJson.DeserializeIndex(await File.ReadAllBytesAsync(layout.IndexPath, Ct)).FindByRefName("someone-elses-image")).Digest);
+        Assert.True(await Store.Blobs.ExistsAsync(Digest.Compute(TestImages.Layer("foreign")), Ct));
+        Assert.True((await Store.VerifyAsync(Ct)).IsClean);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using System.IO.Compression;
 using System.Text;
 using LayerCache.Oci;
 
@@ -32,13 +33,20 @@ public static class TestImages
     public static byte[] Layer(string seed) => Layer(($"files/{seed}.txt", $"content of {seed}\n"));
 
     /// <summary>Writes the layers, a linux/amd64 config and an OCI manifest; returns the stage to put in an entry.</summary>
-    public static async Task<StageImage> AddImageAsync(IBlobStore blobs, string stage, IEnumerable<byte[]> layers, CancellationToken cancellationToken = default)
+    public static Task<StageImage> AddImageAsync(IBlobStore blobs, string stage, IEnumerable<byte[]> layers, CancellationToken cancellationToken = default) =>
+        AddImageAsync(blobs, stage, layers, gzip: false, cancellationToken);
+
+    /// <summary>As above, with the layers stored gzip-compressed (media type <c>…tar+gzip</c>) when <paramref name="gzip"/>.</summary>
+    public static async Task<StageImage> AddImageAsync(IBlobStore blobs, string stage, IEnumerable<byte[]> layers, bool gzip, CancellationToken cancellationToken = default)
     {
         var layerDescriptors = new List<Descriptor>();
+        var diffIds = new List<DiffId>();
         foreach (var layer in layers)
         {
-            var written = await WriteAsync(blobs, layer, cancellationToken);
-            layerDescriptors.Add(new Descriptor { MediaType = MediaType.OciLayer, Digest = written.Digest, Size = written.Size });
+            var blob = gzip ? Gzip(layer) : layer;
+            var written = await WriteAsync(blobs, blob, cancellationToken);
+            layerDescriptors.Add(new Descriptor { MediaType = gzip ? MediaType.OciLayerGzip : MediaType.OciLayer, Digest = written.Digest, Size = written.Size });
+            diffIds.Add(DiffId.FromDigest(Digest.Compute(layer)));
         }
 
         var config = OciJson.SerializeWithDigest(new ImageConfig
@@ -46,7 +54,7 @@ public static class TestImages
             Architecture = "amd64",
             Os = "linux",
             Created = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
-            RootFs = new RootFs { DiffIds = [.. layerDescriptors.Select(d => DiffId.FromDigest(d.Digest))] },
+            RootFs = new RootFs { DiffIds = diffIds },
         });
         await WriteAsync(blobs, config.Content.ToArray(), cancellationToken);
         var manifest = OciJson.SerializeWithDigest(new ImageManifest
@@ -81,6 +89,18 @@ public static class TestImages
         Builder = "buildkit",
         Target = stages.Length > 0 ? stages[^1].Name : null,
     };
+
+    /// <summary>gzip of <paramref name="content"/>.</summary>
+    public static byte[] Gzip(byte[] content)
+    {
+        using var buffer = new MemoryStream();
+        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        {
+            gzip.Write(content);
+        }
+
+        return buffer.ToArray();
+    }
 
     private static async Task<BlobInfo> WriteAsync(IBlobStore blobs, byte[] content, CancellationToken cancellationToken)
     {
