@@ -9,7 +9,8 @@ namespace LayerCache.Docker.Tests;
 /// lines arrive (so durations are measured), checked against what the engine then reports. Set
 /// LAYERCACHE_CAPTURE_BUILD_OUTPUT=DIR to also write the outputs there (how TestData/build-output was made).
 /// </summary>
-public sealed class LiveBuildOutputTests(PrivateDockerd engine, ITestOutputHelper log) : IClassFixture<PrivateDockerd>, IDisposable
+public sealed class LiveBuildOutputTests(PrivateDockerd engine, PrivateRegistry registry, ITestOutputHelper log)
+    : IClassFixture<PrivateDockerd>, IClassFixture<PrivateRegistry>, IDisposable
 {
     private readonly DockerEngineClient _client = new(DockerEndpoint.Parse(engine.Host));
     private readonly CancellationTokenSource _timeout = new(TimeSpan.FromMinutes(4));
@@ -125,7 +126,34 @@ public sealed class LiveBuildOutputTests(PrivateDockerd engine, ITestOutputHelpe
         Assert.Equal(["oops"], failed.Output);
     }
 
-    private async Task<BuildOutput> BuildAsync(BuilderKind builder, string context, string tag, string captureName)
+    [Theory]
+    [InlineData(BuilderKind.Classic)]
+    [InlineData(BuilderKind.BuildKit)]
+    public async Task A_base_image_pulled_during_the_build_counts_as_executed(BuilderKind builder)
+    {
+        var baseImage = $"{registry.Address}/lc-build/base:{builder.ToString().ToLowerInvariant()}";
+        await _client.TagImageAsync(TestImages.Busybox, baseImage, Ct);
+        await _client.PushImageAsync(baseImage, null, null, Ct);
+
+        // A fresh engine (a fresh CI runner) has no base image: the build must pull it.
+        await using var fresh = await PrivateDockerd.StartAsync(loadBaseImages: false, Ct);
+        var context = Path.Combine(fresh.Root, "ctx-pull");
+        Directory.CreateDirectory(context);
+        await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), $"FROM {baseImage}\nRUN echo pulled\n", Ct);
+
+        var name = builder == BuilderKind.Classic ? "classic-pulled-base" : "buildkit-pulled-base";
+        var output = await BuildAsync(fresh, builder, context, "lc-build/pulled:latest", name);
+
+        Assert.True(output.Succeeded, output.Error);
+        Assert.Equal([BuildStepStatus.Executed, BuildStepStatus.Executed], output.Steps.Select(s => s.Status));
+        Assert.True(output.Steps[0].IsFrom);
+        Assert.Single(output.Tags, t => t.EndsWith("lc-build/pulled:latest", StringComparison.Ordinal));
+    }
+
+    private Task<BuildOutput> BuildAsync(BuilderKind builder, string context, string tag, string captureName) =>
+        BuildAsync(engine, builder, context, tag, captureName);
+
+    private async Task<BuildOutput> BuildAsync(PrivateDockerd target, BuilderKind builder, string context, string tag, string captureName)
     {
         var parser = BuildOutputParser.Create(builder);
         var lines = new List<string>();
@@ -137,7 +165,7 @@ public sealed class LiveBuildOutputTests(PrivateDockerd engine, ITestOutputHelpe
 
         args.Add(context);
         var env = new Dictionary<string, string> { ["DOCKER_BUILDKIT"] = builder == BuilderKind.BuildKit ? "1" : "0" };
-        var result = await engine.RunDockerCliAsync(args, env, line =>
+        var result = await target.RunDockerCliAsync(args, env, line =>
         {
             lines.Add(line.Text);
             parser.ProcessLine(line.Text, line.ReceivedAt);

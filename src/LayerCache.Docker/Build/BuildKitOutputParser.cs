@@ -74,9 +74,19 @@ public sealed partial class BuildKitOutputParser : IBuildOutputParser
             _error = _trailer[^1];
         }
 
-        var steps = _vertices.Values
-            .Where(v => v.Step is not null)
-            .OrderBy(v => v.Number)
+        // Vertex numbers follow the solver, not the Dockerfile (a RUN can be announced before the FROM
+        // it runs on while that FROM pulls). Order steps by number within a stage, and stages by their
+        // first non-FROM vertex: a merged FROM carries the label of whichever stage BuildKit picked.
+        var stepVertices = _vertices.Values.Where(v => v.Step is not null).ToList();
+        var stageRank = stepVertices
+            .GroupBy(v => v.Step!.Stage ?? string.Empty, StringComparer.Ordinal)
+            .ToDictionary(
+                g => g.Key,
+                g => g.Where(v => !IsFrom(v.Step!)).Select(v => v.Number).DefaultIfEmpty(g.Min(v => v.Number)).Min(),
+                StringComparer.Ordinal);
+        var steps = stepVertices
+            .OrderBy(v => stageRank[v.Step!.Stage ?? string.Empty])
+            .ThenBy(v => v.Step!.Number)
             .Select(v =>
             {
                 var step = v.Step!;
@@ -243,10 +253,10 @@ public sealed partial class BuildKitOutputParser : IBuildOutputParser
     [GeneratedRegex(@"^sha256:[0-9a-f]{64}$")]
     private static partial Regex DigestLine();
 
-    [GeneratedRegex(@"^writing image (?<id>sha256:[0-9a-f]{64})(?: done)?$")]
+    [GeneratedRegex(@"^writing image (?<id>sha256:[0-9a-f]{64})(?: \d+(?:\.\d+)?s)?(?: done)?$")]
     private static partial Regex WritingImage();
 
-    [GeneratedRegex(@"^naming to (?<name>\S+)(?: done)?$")]
+    [GeneratedRegex(@"^naming to (?<name>\S+)(?: \d+(?:\.\d+)?s)?(?: done)?$")]
     private static partial Regex NamingTo();
 
     /// <summary>One BuildKit vertex: its first header, digest and, for Dockerfile steps, the step.</summary>

@@ -6,7 +6,7 @@ public sealed record BuildOutput
     /// <summary>The builder that produced the output.</summary>
     public BuilderKind Builder { get; init; }
 
-    /// <summary>The steps in Dockerfile order (BuildKit: vertex order).</summary>
+    /// <summary>The steps, stage by stage, in step-number order within each stage.</summary>
     public IReadOnlyList<BuildStepResult> Steps { get; init; } = [];
 
     /// <summary>The built image: a short id for classic (<c>Successfully built 1a2b3c4d5e6f</c>), <c>sha256:…</c> for BuildKit.</summary>
