@@ -24,6 +24,7 @@ public readonly partial record struct ImageReference
     /// <summary>The longest allowed name (registry + "/" + repository), as in distribution/reference.</summary>
     public const int MaxNameLength = 255;
 
+    private const int MaxReferenceLength = 1024;
     private const string LegacyDockerHubRegistry = "index.docker.io";
     private const string OfficialRepositoryPrefix = "library/";
 
@@ -124,6 +125,14 @@ public readonly partial record struct ImageReference
         }
 
         var quoted = Quote(value);
+        if (value.Length > MaxReferenceLength)
+        {
+            // No valid reference comes near this (name 255 + tag 128 + digest ~135); refusing early
+            // also bounds the regular expressions' work on hostile input.
+            error = $"invalid reference {quoted}: longer than {MaxReferenceLength} characters ({value.Length})";
+            return false;
+        }
+
         if (value.Length == 64 && IsLowerHex(value))
         {
             // A bare 64-hex string is an image ID, never a repository name (Docker refuses it too).

@@ -129,6 +129,14 @@ public class ImageReferenceTests
         Assert.Throws<InvalidImageReferenceException>(() => ImageReference.Parse(string.Concat(Enumerable.Repeat("a/", 127)) + "a:tag"));
     }
 
+    [Fact]
+    public void Rejects_absurdly_long_input_quickly()
+    {
+        var error = Assert.Throws<InvalidImageReferenceException>(() => ImageReference.Parse(new string('a', 100_000) + "!"));
+        Assert.Contains("longer than 1024", error.Message, StringComparison.Ordinal);
+        Assert.True(error.Message.Length < 500);
+    }
+
     [Theory]
     [InlineData("ubuntu", "ubuntu", "ubuntu:latest")]
     [InlineData("docker.io/library/ubuntu:22.04", "ubuntu", "ubuntu:22.04")]
