@@ -39,6 +39,12 @@ public sealed record CacheEntry
     /// <summary>The build target stage, when one was given.</summary>
     public string? Target { get; init; }
 
+    /// <summary>
+    /// How long each step took when it last ran (key: stage name, a space, the instruction), so a
+    /// later build that finds the step cached can report the seconds it saved.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> StepSeconds { get; init; } = new Dictionary<string, double>();
+
     /// <summary>The digest of the entry's index blob; empty until the entry is stored.</summary>
     public Digest Id { get; init; }
 

@@ -39,6 +39,17 @@ internal static class EntryCodec
             annotations[StoreAnnotations.Target] = target;
         }
 
+        if (entry.StepSeconds.Count > 0)
+        {
+            var sorted = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (step, seconds) in entry.StepSeconds)
+            {
+                sorted[step] = seconds.ToString("0.###", CultureInfo.InvariantCulture);
+            }
+
+            annotations[StoreAnnotations.StepSeconds] = JsonSerializer.Serialize(sorted, StoreJsonContext.Default.SortedDictionaryStringString);
+        }
+
         var manifests = entry.Stages.Select(stage => new Descriptor
         {
             MediaType = stage.ManifestMediaType,
@@ -103,6 +114,7 @@ internal static class EntryCodec
                 BuildArgsDigest = ParseOptionalDigest(annotations.GetValueOrDefault(StoreAnnotations.BuildArgs)),
                 Builder = annotations.GetValueOrDefault(StoreAnnotations.Builder),
                 Target = annotations.GetValueOrDefault(StoreAnnotations.Target),
+                StepSeconds = ParseSeconds(annotations.GetValueOrDefault(StoreAnnotations.StepSeconds)),
                 Stages = stages,
             };
         }
@@ -110,6 +122,24 @@ internal static class EntryCodec
         {
             throw new StoreCorruptException(source, $"entry index has an invalid annotation: {e.Message}", e);
         }
+    }
+
+    private static Dictionary<string, double> ParseSeconds(string? json)
+    {
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        if (string.IsNullOrEmpty(json))
+        {
+            return result;
+        }
+
+        var map = JsonSerializer.Deserialize(json, StoreJsonContext.Default.SortedDictionaryStringString)
+            ?? throw new JsonException("step-seconds annotation is null");
+        foreach (var (step, seconds) in map)
+        {
+            result[step] = double.Parse(seconds, NumberStyles.Float, CultureInfo.InvariantCulture);
+        }
+
+        return result;
     }
 
     private static string SerializeMap(IReadOnlyDictionary<string, Digest> map)

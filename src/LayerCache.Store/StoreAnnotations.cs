@@ -78,6 +78,9 @@ public static class StoreAnnotations
     /// <summary>The build target stage, when one was given.</summary>
     public const string Target = Prefix + "target";
 
+    /// <summary>Entry index annotation: JSON object "stage instruction" → seconds the step took when it last ran.</summary>
+    public const string StepSeconds = Prefix + "step-seconds";
+
     /// <summary>In <c>index.json</c>, on a stage alias: the id (index digest) of the entry it was taken from.</summary>
     public const string Entry = Prefix + "entry";
 

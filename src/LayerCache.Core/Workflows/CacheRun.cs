@@ -81,7 +81,7 @@ internal sealed class CacheRun
     }
 
     /// <summary>Opens the store, or warns and returns null (fail open).</summary>
-    public async Task<FileSystemCacheStore?> OpenStoreAsync(bool create, CancellationToken cancellationToken)
+    public async Task<ICacheStore?> OpenStoreAsync(bool create, CancellationToken cancellationToken)
     {
         var directory = Options.Store.Directory;
         if (!create && !Directory.Exists(directory))

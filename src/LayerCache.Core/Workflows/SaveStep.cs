@@ -11,7 +11,7 @@ namespace LayerCache.Core.Workflows;
 /// </summary>
 internal static class SaveStep
 {
-    public static async Task<SaveReport> SaveAsync(CacheRun run, IReadOnlyDictionary<string, string> stageTags, CancellationToken cancellationToken)
+    public static async Task<SaveReport> SaveAsync(CacheRun run, IReadOnlyDictionary<string, string> stageTags, IReadOnlyDictionary<string, double> stepSeconds, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         if (!run.Scopes.CanWrite)
@@ -68,7 +68,7 @@ internal static class SaveStep
                 }
                 else
                 {
-                    written = await store.PutEntryAsync(NewEntry(run, export.Stages), cancellationToken);
+                    written = await store.PutEntryAsync(NewEntry(run, export.Stages) with { StepSeconds = stepSeconds }, cancellationToken);
                 }
             }
 

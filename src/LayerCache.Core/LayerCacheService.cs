@@ -1,0 +1,147 @@
+using LayerCache.Core.Reports;
+using LayerCache.Core.Workflows;
+using LayerCache.Docker;
+using LayerCache.Docker.Build;
+using LayerCache.Store;
+
+namespace LayerCache.Core;
+
+/// <summary>
+/// The workflows behind the commands: <see cref="BuildAsync"/> (restore, build every stage, save,
+/// report), and its halves <see cref="RestoreAsync"/> and <see cref="SaveAsync"/>. Cache problems
+/// are warnings in the report and never change the exit code, which is the build's own, unless
+/// <see cref="CacheOptions.Strict"/>.
+/// </summary>
+public sealed class LayerCacheService
+{
+    private readonly IDockerEngine _engine;
+    private readonly Action<string> _log;
+    private readonly TimeProvider _clock;
+
+    /// <summary>Creates the service over an engine.</summary>
+    /// <param name="engine">The Docker engine to restore into and save from.</param>
+    /// <param name="log">Progress lines for the user (stderr).</param>
+    /// <param name="clock">The clock (tests move it).</param>
+    public LayerCacheService(IDockerEngine engine, Action<string> log, TimeProvider? clock = null)
+    {
+        _engine = engine;
+        _log = log;
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    /// <summary>Restore, build every stage the target needs, save what changed, apply retention.</summary>
+    /// <param name="options">Cache options.</param>
+    /// <param name="tags">The user's <c>-t</c> tags for the target image.</param>
+    /// <param name="extraArguments">Further <c>docker build</c> arguments, passed through.</param>
+    /// <param name="buildOutput">Receives docker's own output lines as they arrive.</param>
+    /// <param name="cancellationToken">Cancels the run.</param>
+    public async Task<RunReport> BuildAsync(CacheOptions options, IReadOnlyList<string> tags, IReadOnlyList<string> extraArguments, Action<string>? buildOutput, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var cli = await CreateBuilderAsync(options, cancellationToken);
+        var run = await CacheRun.PrepareAsync(options, _engine, StageBuilds.BuilderName(cli.Builder), _log, _clock, cancellationToken);
+        var (restore, entry) = await RestoreStep.RestoreAsync(run, cancellationToken);
+        var built = await new StageBuilds(run, cli).BuildAsync(restore.CacheFrom, tags, extraArguments, buildOutput, cancellationToken);
+        var (stepSeconds, saved) = StepTimes(built.Report, entry);
+        var report = built.Report with { SecondsSaved = saved };
+        SaveReport? save = null;
+        if (built.Succeeded)
+        {
+            save = await SaveStep.SaveAsync(run, built.StageTags, stepSeconds, cancellationToken);
+        }
+
+        return Report("build", run, restore, report, save, built.Report.ExitCode);
+    }
+
+    /// <summary>Restore only: load the newest usable entry; the report lists the <c>--cache-from</c> images.</summary>
+    public async Task<RunReport> RestoreAsync(CacheOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = await DockerCliBuilder.DetectBuilderAsync(options.DockerCli, options.Environment("DOCKER_BUILDKIT"), cancellationToken);
+        var run = await CacheRun.PrepareAsync(options, _engine, StageBuilds.BuilderName(builder), _log, _clock, cancellationToken);
+        var (restore, _) = await RestoreStep.RestoreAsync(run, cancellationToken);
+        return Report("restore", run, restore, null, null, 0);
+    }
+
+    /// <summary>
+    /// Save only, after the user's own <c>docker build</c>: each stage is built again with
+    /// <c>--target</c> (all cached, seconds) so that every stage has an image, then saved.
+    /// </summary>
+    public async Task<RunReport> SaveAsync(CacheOptions options, IReadOnlyList<string> extraArguments, Action<string>? buildOutput, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var cli = await CreateBuilderAsync(options, cancellationToken);
+        var run = await CacheRun.PrepareAsync(options, _engine, StageBuilds.BuilderName(cli.Builder), _log, _clock, cancellationToken);
+        var cacheFrom = new List<string>();
+        foreach (var stage in run.Dockerfile.Plan.Stages)
+        {
+            // Images a restore put back: the builder needs them to see its own cache again.
+            var tag = run.StageTag(stage.Name ?? "target");
+            if (run.EngineAvailable && await _engine.InspectImageAsync(tag, cancellationToken) is not null)
+            {
+                cacheFrom.Add(tag);
+            }
+        }
+
+        var built = await new StageBuilds(run, cli).BuildAsync(cacheFrom, [], extraArguments, buildOutput, cancellationToken);
+        if (!built.Succeeded)
+        {
+            run.Warn($"the stage images could not be built again to be saved: {built.Report.Error}");
+            return Report("save", run, null, built.Report, new SaveReport { SkippedReason = "the stage builds failed" }, 0);
+        }
+
+        var (stepSeconds, _) = StepTimes(built.Report, null);
+        var save = await SaveStep.SaveAsync(run, built.StageTags, stepSeconds, cancellationToken);
+        return Report("save", run, null, built.Report, save, 0);
+    }
+
+    private static async Task<DockerCliBuilder> CreateBuilderAsync(CacheOptions options, CancellationToken cancellationToken)
+    {
+        var builder = await DockerCliBuilder.DetectBuilderAsync(options.DockerCli, options.Environment("DOCKER_BUILDKIT"), cancellationToken);
+        return new DockerCliBuilder(options.DockerCli, options.Environment("DOCKER_HOST"), builder);
+    }
+
+    /// <summary>
+    /// Step times to record with the new entry (measured now, or carried over from the restored
+    /// entry for cached steps), and the seconds the cached steps saved.
+    /// </summary>
+    private static (Dictionary<string, double> StepSeconds, double? Saved) StepTimes(BuildReport build, CacheEntry? restored)
+    {
+        var times = new Dictionary<string, double>(StringComparer.Ordinal);
+        double saved = 0;
+        var known = false;
+        foreach (var stage in build.Stages)
+        {
+            foreach (var step in stage.Steps)
+            {
+                var key = $"{stage.Stage} {step.Instruction}";
+                if (step.Status == StepStatus.Executed && step.Seconds is { } seconds)
+                {
+                    times[key] = seconds;
+                }
+                else if (step.Status == StepStatus.Cached && restored is not null && restored.StepSeconds.TryGetValue(key, out var before))
+                {
+                    times[key] = before;
+                    saved += before;
+                    known = true;
+                }
+            }
+        }
+
+        return (times, known ? saved : null);
+    }
+
+    private static RunReport Report(string command, CacheRun run, RestoreReport? restore, BuildReport? build, SaveReport? save, int exitCode) => new()
+    {
+        Command = command,
+        Scope = run.Scopes.Write.Value,
+        ReadScopes = run.Scopes.Read.Select(s => s.Value).ToList(),
+        Key = run.Key.Value,
+        Target = run.Dockerfile.Plan.Target.DisplayName,
+        Restore = restore,
+        Build = build,
+        Save = save,
+        Warnings = run.Warnings,
+        ExitCode = exitCode,
+    };
+}

@@ -1,0 +1,17 @@
+using LayerCache.Core.Reports;
+
+namespace LayerCache.Core.Workflows;
+
+/// <summary>What <see cref="StageImageLoader"/> put into the engine (mutable while loading).</summary>
+internal sealed class LoadOutcome
+{
+    public List<RestoredStage> Stages { get; } = [];
+
+    public List<string> CacheFrom { get; } = [];
+
+    public int LayersLoaded { get; set; }
+
+    public int LayersSkipped { get; set; }
+
+    public long BytesLoaded { get; set; }
+}

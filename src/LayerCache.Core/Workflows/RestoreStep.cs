@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Globalization;
+using LayerCache.Core.Reports;
+using LayerCache.Store;
+
+namespace LayerCache.Core.Workflows;
+
+/// <summary>
+/// Picks the newest usable entry (own scope first, then the fallbacks) and loads its stage images.
+/// An entry is passed over, with the reason reported, when it could not hit (a base image changed,
+/// another builder made it) or must not (older than --max-age, so base-image updates arrive).
+/// Fails open: any problem is a warning and a cold build.
+/// </summary>
+internal static class RestoreStep
+{
+    public static async Task<(RestoreReport Report, CacheEntry? Entry)> RestoreAsync(CacheRun run, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        (RestoreReport, CacheEntry?) Miss(params string[] reasons) => (new RestoreReport { Reasons = reasons, Seconds = clock.Elapsed.TotalSeconds }, null);
+
+        if (!run.EngineAvailable)
+        {
+            return Miss("the docker engine is unreachable");
+        }
+
+        var store = await run.OpenStoreAsync(create: false, cancellationToken);
+        if (store is null)
+        {
+            return Miss(Directory.Exists(run.Options.Store.Directory) ? "the cache store is unusable" : $"no cache yet at {run.Options.Store}");
+        }
+
+        var reasons = new List<string>();
+        try
+        {
+            CacheEntry? chosen = null;
+            foreach (var scope in run.Scopes.Read)
+            {
+                var entries = await store.FindEntriesAsync(scope, cancellationToken);
+                if (entries.Count == 0)
+                {
+                    reasons.Add($"scope {scope}: no entries");
+                }
+
+                foreach (var entry in entries)
+                {
+                    if (Rejection(run, entry) is { } why)
+                    {
+                        reasons.Add($"entry {entry.RefName}: {why}");
+                        continue;
+                    }
+
+                    chosen = entry;
+                    break;
+                }
+
+                if (chosen is not null)
+                {
+                    break;
+                }
+            }
+
+            if (chosen is null)
+            {
+                run.Log("no usable cache entry: " + string.Join("; ", reasons));
+                return Miss([.. reasons]);
+            }
+
+            run.Log($"restoring entry {chosen.RefName} of scope {chosen.Scope}");
+            var loaded = await new StageImageLoader(run.Engine, store).LoadAsync(chosen, run.StageTag, cancellationToken);
+            await store.MarkUsedAsync(chosen.Id, run.Clock.GetUtcNow(), cancellationToken);
+            return (new RestoreReport
+            {
+                Hit = true,
+                Entry = chosen.RefName,
+                EntryScope = chosen.Scope.Value,
+                EntryCreated = chosen.Created,
+                Reasons = reasons,
+                Stages = loaded.Stages,
+                BytesLoaded = loaded.BytesLoaded,
+                LayersLoaded = loaded.LayersLoaded,
+                LayersSkipped = loaded.LayersSkipped,
+                Seconds = clock.Elapsed.TotalSeconds,
+                CacheFrom = loaded.CacheFrom,
+            }, chosen);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && e is not CacheFailureException)
+        {
+            // Fail open: whatever is wrong with the cache, the build runs cold.
+            run.Warn($"restoring the cache failed, building cold: {CacheRun.OneLine(e)}", e);
+            await QuarantineAsync(run, store, e, cancellationToken);
+            reasons.Add("restore failed: " + CacheRun.OneLine(e));
+            return Miss([.. reasons]);
+        }
+    }
+
+    /// <summary>
+    /// Deletes a blob that failed verification, so that the next save writes it again (a save skips
+    /// blobs the store already has) and later restores do not trip over it: the store heals itself.
+    /// </summary>
+    private static async Task QuarantineAsync(CacheRun run, ICacheStore store, Exception failure, CancellationToken cancellationToken)
+    {
+        for (var e = failure; e is not null; e = e.InnerException)
+        {
+            if (e is Oci.DigestMismatchException mismatch)
+            {
+                try
+                {
+                    await store.Blobs.DeleteAsync(mismatch.Expected, cancellationToken);
+                    run.Log($"removed corrupt blob {mismatch.Expected} from the store; the next save writes it again");
+                }
+                catch (IOException io)
+                {
+                    run.Log($"could not remove corrupt blob {mismatch.Expected}: {CacheRun.OneLine(io)}");
+                }
+
+                return;
+            }
+        }
+    }
+
+    /// <summary>Why an entry must not be restored, or null when it may.</summary>
+    internal static string? Rejection(CacheRun run, CacheEntry entry)
+    {
+        var age = run.Clock.GetUtcNow() - entry.Created;
+        if (run.Options.MaxAge is { } maxAge && age > maxAge)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"created {Durations.Format(age)} ago, older than --max-age {Durations.Format(maxAge)}: building fresh to take base image updates");
+        }
+
+        foreach (var (image, digest) in entry.BaseImages)
+        {
+            if (run.BaseImages.TryGetValue(image, out var now) && now is { } current && current != digest)
+            {
+                return $"base image {image} changed ({Durations.Short(digest)} -> {Durations.Short(current)})";
+            }
+        }
+
+        if (entry.Builder is { } builder && builder != run.KeyInputs.Builder)
+        {
+            return $"made by the {builder} builder; this build uses {run.KeyInputs.Builder}";
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,173 @@
+using System.IO.Pipelines;
+using LayerCache.Core.Reports;
+using LayerCache.Docker;
+using LayerCache.Oci;
+using LayerCache.Store;
+
+namespace LayerCache.Core.Workflows;
+
+/// <summary>
+/// Loads an entry's stage images into the engine as one streamed <c>docker load</c>, leaving out
+/// every layer the engine already has (dockerd opens a layer file only when its ChainID is missing)
+/// and every image it already has. Each blob is read through a verifying stream: a corrupt layer
+/// aborts the load before <c>manifest.json</c> (the last entry) is sent, so the engine registers
+/// nothing from it.
+/// </summary>
+internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store)
+{
+    public async Task<LoadOutcome> LoadAsync(CacheEntry entry, Func<string, string> tagFor, CancellationToken cancellationToken)
+    {
+        var present = await EngineChainIdsAsync(cancellationToken);
+        var plans = new List<(StageImage Stage, ImageConfig Config, byte[] ConfigBytes, ImageManifest Manifest, string Tag)>();
+        foreach (var stage in entry.Stages)
+        {
+            var manifest = OciJson.DeserializeManifest(await ReadSmallBlobAsync(stage.ManifestDigest, cancellationToken), stage.ManifestDigest.Value);
+            var configBytes = await ReadSmallBlobAsync(manifest.Config.Digest, cancellationToken);
+            var config = OciJson.DeserializeConfig(configBytes, manifest.Config.Digest.Value);
+            if (config.DiffIds.Count != manifest.Layers.Count)
+            {
+                throw new InvalidDataException($"stage {stage.Name}: manifest {stage.ManifestDigest} has {manifest.Layers.Count} layers but its config lists {config.DiffIds.Count}");
+            }
+
+            plans.Add((stage, config, configBytes, manifest, tagFor(stage.Name)));
+        }
+
+        var outcome = new LoadOutcome();
+        var toLoad = new List<(StageImage Stage, ImageConfig Config, byte[] ConfigBytes, ImageManifest Manifest, string Tag)>();
+        foreach (var plan in plans)
+        {
+            if (await engine.InspectImageAsync(plan.Manifest.Config.Digest.Value, cancellationToken) is not null)
+            {
+                // The engine has this very image (same id): a tag is all it needs.
+                await engine.TagImageAsync(plan.Manifest.Config.Digest.Value, plan.Tag, cancellationToken);
+                outcome.Stages.Add(new RestoredStage(plan.Stage.Name, plan.Tag, 0, plan.Manifest.Layers.Count, 0));
+                outcome.LayersSkipped += plan.Manifest.Layers.Count;
+            }
+            else
+            {
+                toLoad.Add(plan);
+            }
+        }
+
+        if (toLoad.Count > 0)
+        {
+            await StreamLoadAsync(toLoad, present, outcome, cancellationToken);
+        }
+
+        foreach (var plan in plans)
+        {
+            if (await engine.InspectImageAsync(plan.Tag, cancellationToken) is null)
+            {
+                throw new InvalidDataException($"stage {plan.Stage.Name}: the engine did not load {plan.Tag}");
+            }
+
+            outcome.CacheFrom.Add(plan.Tag);
+        }
+
+        return outcome;
+    }
+
+    private async Task StreamLoadAsync(
+        List<(StageImage Stage, ImageConfig Config, byte[] ConfigBytes, ImageManifest Manifest, string Tag)> toLoad,
+        HashSet<Digest> present,
+        LoadOutcome outcome,
+        CancellationToken cancellationToken)
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024));
+        using var cancelBoth = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        async Task WriteAsync()
+        {
+            try
+            {
+                await using var output = pipe.Writer.AsStream(leaveOpen: true);
+                await using var writer = new DockerArchiveWriter(output, leaveOpen: true);
+                var written = new HashSet<DiffId>();
+                foreach (var plan in toLoad)
+                {
+                    await writer.WriteConfigAsync(plan.ConfigBytes, cancelBoth.Token);
+                    var chainIds = ChainId.ComputeAll(plan.Config.DiffIds);
+                    int loaded = 0, skipped = 0;
+                    long bytes = 0;
+                    for (var i = 0; i < plan.Config.DiffIds.Count; i++)
+                    {
+                        var diffId = plan.Config.DiffIds[i];
+                        if (present.Contains(chainIds[i].Digest) || written.Contains(diffId))
+                        {
+                            skipped++;
+                            continue;
+                        }
+
+                        var layer = plan.Manifest.Layers[i];
+                        await using var content = await store.Blobs.OpenReadAsync(layer.Digest, cancelBoth.Token);
+                        await writer.WriteLayerAsync(diffId, content, layer.Size, cancelBoth.Token);
+                        written.Add(diffId);
+                        loaded++;
+                        bytes += layer.Size;
+                    }
+
+                    writer.AddImage(plan.Manifest.Config.Digest, plan.Config.DiffIds, [ImageReference.Parse(plan.Tag)]);
+                    outcome.Stages.Add(new RestoredStage(plan.Stage.Name, plan.Tag, loaded, skipped, bytes));
+                    outcome.LayersLoaded += loaded;
+                    outcome.LayersSkipped += skipped;
+                    outcome.BytesLoaded += bytes;
+                }
+
+                await writer.CompleteAsync(cancelBoth.Token);
+                await pipe.Writer.CompleteAsync();
+            }
+            catch (Exception e)
+            {
+                // The engine's side sees a broken upload and discards everything it received.
+                await pipe.Writer.CompleteAsync(e);
+                await cancelBoth.CancelAsync();
+                throw;
+            }
+        }
+
+        async Task ReadAsync()
+        {
+            await using var input = pipe.Reader.AsStream();
+            await engine.LoadImagesAsync(input, null, cancelBoth.Token);
+        }
+
+        var writing = WriteAsync();
+        var reading = ReadAsync();
+        try
+        {
+            await Task.WhenAll(writing, reading);
+        }
+        catch when (writing.IsFaulted)
+        {
+            // The writer's failure (say, a digest mismatch) is the cause; the engine's is its echo.
+            await writing;
+            throw;
+        }
+    }
+
+    private async Task<byte[]> ReadSmallBlobAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        await using var stream = await store.Blobs.OpenReadAsync(digest, cancellationToken);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellationToken);
+        return buffer.ToArray();
+    }
+
+    /// <summary>Every ChainID the engine's layer store has, from the images it holds.</summary>
+    private async Task<HashSet<Digest>> EngineChainIdsAsync(CancellationToken cancellationToken)
+    {
+        var present = new HashSet<Digest>();
+        foreach (var summary in await engine.ListImagesAsync(new ImageListOptions { All = true }, cancellationToken))
+        {
+            if (await engine.InspectImageAsync(summary.Id.Value, cancellationToken) is { } image)
+            {
+                foreach (var chainId in ChainId.ComputeAll(image.Layers.Select(DiffId.FromDigest)))
+                {
+                    present.Add(chainId.Digest);
+                }
+            }
+        }
+
+        return present;
+    }
+}
