@@ -12,9 +12,9 @@ internal sealed class TarOutput(Stream output)
 {
     private const int BlockSize = 512;
 
-    // The largest size a ustar header holds in octal (11 digits); larger sizes use GNU base-256, which
-    // Go's archive/tar (and so dockerd) reads.
-    private const long MaxOctalSize = 077777777777L;
+    // The largest size a ustar header holds in 11 octal digits (8 GiB - 1); larger sizes use GNU
+    // base-256, which Go's archive/tar (and so dockerd) reads. C# has no octal literals.
+    private const long MaxOctalSize = (1L << 33) - 1;
 
     private static readonly byte[] Zeros = new byte[BlockSize * 2];
 
@@ -82,7 +82,7 @@ internal sealed class TarOutput(Stream output)
         }
     }
 
-    private static byte[] BuildHeader(string name, long size, byte type, string mode)
+    internal static byte[] BuildHeader(string name, long size, byte type, string mode)
     {
         var nameBytes = Encoding.ASCII.GetBytes(name);
         if (nameBytes.Length > 100 || name.Any(c => c > 127))
