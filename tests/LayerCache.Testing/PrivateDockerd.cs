@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Xunit;
 
 namespace LayerCache.Testing;
@@ -162,6 +163,7 @@ public sealed class PrivateDockerd : IAsyncLifetime, IAsyncDisposable
         _disposed = true;
         if (_dockerd is not null)
         {
+            await KillContainersAsync();
             await HostCleanup.StopAsync(_dockerd.Id, TimeSpan.FromSeconds(15));
             _dockerd.Dispose();
         }
@@ -172,6 +174,36 @@ public sealed class PrivateDockerd : IAsyncLifetime, IAsyncDisposable
 
     /// <inheritdoc/>
     ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
+
+    /// <summary>
+    /// SIGKILLs running containers through the API first: dockerd's own shutdown waits about ten
+    /// seconds per container that ignores SIGTERM (a shell or sleep as PID 1), which tests never need.
+    /// </summary>
+    private async Task KillContainersAsync()
+    {
+        if (_dockerd is null || _dockerd.HasExited || !File.Exists(SocketPath))
+        {
+            return;
+        }
+
+        try
+        {
+            using var http = UnixSocketHttp.Create(SocketPath);
+            using var list = await http.GetAsync(new Uri("/containers/json", UriKind.Relative));
+            using var json = JsonDocument.Parse(await list.Content.ReadAsStringAsync());
+            var kills = json.RootElement.EnumerateArray()
+                .Select(c => c.GetProperty("Id").GetString())
+                .Select(id => http.PostAsync(new Uri($"/containers/{id}/kill", UriKind.Relative), null));
+            foreach (var response in await Task.WhenAll(kills))
+            {
+                response.Dispose();
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or JsonException or InvalidOperationException)
+        {
+            // Best effort: the SIGTERM/SIGKILL sequence below still stops everything.
+        }
+    }
 
     private static async Task TearDownAsync(string root, string bridge)
     {
@@ -226,8 +258,9 @@ public sealed class PrivateDockerd : IAsyncLifetime, IAsyncDisposable
         await File.WriteAllTextAsync(Path.Combine(Root, "owner"), $"{Environment.ProcessId}\n\n", ct);
         Directory.CreateDirectory(Path.Combine(Root, "cli-config"));
         await File.WriteAllTextAsync(Path.Combine(Root, "cli-config", "config.json"), "{}", ct);
-        // An empty daemon.json of our own: the host's /etc/docker/daemon.json must not leak in.
-        await File.WriteAllTextAsync(Path.Combine(Root, "daemon.json"), "{}", ct);
+        // A daemon.json of our own: the host's /etc/docker/daemon.json must not leak in. The trust key
+        // (the engine id) would otherwise be /etc/docker/key.json, shared by every private engine.
+        await File.WriteAllTextAsync(Path.Combine(Root, "daemon.json"), $"{{\"deprecated-key-path\": \"{Path.Combine(Root, "key.json")}\"}}", ct);
 
         await CreateBridgeAsync(ct);
         var started = Stopwatch.StartNew();
@@ -323,6 +356,8 @@ public sealed class PrivateDockerd : IAsyncLifetime, IAsyncDisposable
             $"-H unix://{SocketPath}",
             $"--containerd {Path.Combine(Root, "ctrd", "containerd.sock")}",
             "--iptables=false --ip-masq=false --ip-forward=false --userland-proxy=false",
+            // Tests never need graceful container shutdown; keep teardown fast.
+            "--shutdown-timeout=1",
             $"--bridge={BridgeName}");
         _dockerd = StartLogged(Prerequisites.Dockerd, args, LogPath);
     }
