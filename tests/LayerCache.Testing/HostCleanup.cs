@@ -8,6 +8,27 @@ namespace LayerCache.Testing;
 /// </summary>
 internal static class HostCleanup
 {
+    private static readonly Lazy<Task> Sweep = new(SweepStaleAsync);
+
+    /// <summary>Sweeps leftovers of dead test processes, once per test process.</summary>
+    public static Task SweepStaleOnceAsync() => Sweep.Value;
+
+    /// <summary>Records the owning test process (and bridge) of a private directory, for <see cref="SweepStaleOnceAsync"/>.</summary>
+    public static Task WriteOwnerAsync(string root, string bridge, CancellationToken cancellationToken) =>
+        File.WriteAllTextAsync(Path.Combine(root, "owner"), $"{Environment.ProcessId}\n{bridge}\n", cancellationToken);
+
+    /// <summary>Kills what runs from <paramref name="root"/>, unmounts and deletes it, and deletes its bridge.</summary>
+    public static async Task TearDownAsync(string root, string bridge)
+    {
+        await KillRemainingAsync(root);
+        await UnmountUnderAsync(root);
+        await DeleteDirectoryAsync(root);
+        if (bridge.Length > 0)
+        {
+            await DeleteLinkAsync(bridge);
+        }
+    }
+
     /// <summary>Processes whose command line mentions <paramref name="marker"/> (our unique temp directory).</summary>
     public static IReadOnlyList<int> FindProcesses(string marker)
     {
@@ -133,6 +154,33 @@ internal static class HostCleanup
         if (Directory.Exists($"/sys/class/net/{name}"))
         {
             await ProcessRunner.RunAsync(Prerequisites.Ip, ["link", "del", name], CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Removes what test processes that died without teardown left behind: /tmp/lc-* directories whose
+    /// owner process is gone, with their processes, mounts and bridges.
+    /// </summary>
+    private static async Task SweepStaleAsync()
+    {
+        foreach (var dir in Directory.EnumerateDirectories("/tmp", "lc-*"))
+        {
+            string[] owner;
+            try
+            {
+                owner = (await File.ReadAllTextAsync(Path.Combine(dir, "owner"))).Split('\n');
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+
+            if (owner.Length < 2 || !int.TryParse(owner[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || NativeMethods.IsAlive(pid))
+            {
+                continue;
+            }
+
+            await TearDownAsync(dir, owner[1].Trim());
         }
     }
 }

@@ -16,7 +16,6 @@ namespace LayerCache.Testing;
 public sealed class PrivateDockerd : IAsyncLifetime, IAsyncDisposable
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(90);
-    private static readonly Lazy<Task> Sweep = new(SweepStaleAsync);
 
     private Process? _dockerd;
     private int _containerdPid;
@@ -205,49 +204,12 @@ public sealed class PrivateDockerd : IAsyncLifetime, IAsyncDisposable
         }
     }
 
-    private static async Task TearDownAsync(string root, string bridge)
-    {
-        await HostCleanup.KillRemainingAsync(root);
-        await HostCleanup.UnmountUnderAsync(root);
-        await HostCleanup.DeleteDirectoryAsync(root);
-        if (bridge.Length > 0)
-        {
-            await HostCleanup.DeleteLinkAsync(bridge);
-        }
-    }
-
-    /// <summary>
-    /// Removes what test processes that died without teardown left behind: directories whose owner
-    /// process is gone, their processes, mounts and bridges. Runs once per test process.
-    /// </summary>
-    private static async Task SweepStaleAsync()
-    {
-        foreach (var dir in Directory.EnumerateDirectories("/tmp", "lc-*"))
-        {
-            var ownerFile = Path.Combine(dir, "owner");
-            string[] owner;
-            try
-            {
-                owner = (await File.ReadAllTextAsync(ownerFile)).Split('\n');
-            }
-            catch (IOException)
-            {
-                continue;
-            }
-
-            if (owner.Length < 2 || !int.TryParse(owner[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid) || NativeMethods.IsAlive(pid))
-            {
-                continue;
-            }
-
-            await TearDownAsync(dir, owner[1].Trim());
-        }
-    }
+    private static Task TearDownAsync(string root, string bridge) => HostCleanup.TearDownAsync(root, bridge);
 
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         Prerequisites.EnsureDockerd();
-        await Sweep.Value;
+        await HostCleanup.SweepStaleOnceAsync();
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(StartTimeout);
@@ -255,7 +217,7 @@ public sealed class PrivateDockerd : IAsyncLifetime, IAsyncDisposable
 
         Directory.CreateDirectory(Root);
         // Ownership first, so a sweep by a later test process can clean up if this one dies mid-start.
-        await File.WriteAllTextAsync(Path.Combine(Root, "owner"), $"{Environment.ProcessId}\n\n", ct);
+        await HostCleanup.WriteOwnerAsync(Root, bridge: string.Empty, ct);
         Directory.CreateDirectory(Path.Combine(Root, "cli-config"));
         await File.WriteAllTextAsync(Path.Combine(Root, "cli-config", "config.json"), "{}", ct);
         // A daemon.json of our own: the host's /etc/docker/daemon.json must not leak in. The trust key
@@ -301,7 +263,7 @@ public sealed class PrivateDockerd : IAsyncLifetime, IAsyncDisposable
             BridgeName = name;
             BridgeAddress = $"169.254.{n}.1/24";
             // Record the bridge at once so a sweep can remove it if this process dies from here on.
-            await File.WriteAllTextAsync(Path.Combine(Root, "owner"), $"{Environment.ProcessId}\n{name}\n", ct);
+            await HostCleanup.WriteOwnerAsync(Root, name, ct);
             (await ProcessRunner.RunAsync(Prerequisites.Ip, ["addr", "add", BridgeAddress, "dev", name], ct)).EnsureSuccess();
             (await ProcessRunner.RunAsync(Prerequisites.Ip, ["link", "set", name, "up"], ct)).EnsureSuccess();
             return;

@@ -106,7 +106,9 @@ public sealed class PrivateRegistry : IAsyncLifetime, IAsyncDisposable
     private async Task StartCoreAsync(CancellationToken cancellationToken)
     {
         Prerequisites.EnsureRegistry();
+        await HostCleanup.SweepStaleOnceAsync();
         Directory.CreateDirectory(StorageDirectory);
+        await HostCleanup.WriteOwnerAsync(Root, bridge: string.Empty, cancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(StartTimeout);
 
