@@ -8,12 +8,26 @@ namespace LayerCache.Cli;
 /// <summary>The composition root: builds the command tree and maps failures to exit codes.</summary>
 internal static class CliApp
 {
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
-    {
-        var root = new RootCommand("layercache: warm docker builds on fresh CI machines");
-        root.Add(StagesCommand.Create(stdout));
+    public static Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken) =>
+        RunAsync(args, stdout, stderr, Environment.GetEnvironmentVariable, cancellationToken);
 
-        var parse = root.Parse(args);
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, Func<string, string?> environment, CancellationToken cancellationToken)
+    {
+        var (own, docker) = PassThrough.Split(args);
+        var cli = new CliContext(stdout, stderr, environment);
+        var root = new RootCommand("layercache: warm docker builds on fresh CI machines")
+        {
+            BuildCommand.Create(cli, docker),
+            RestoreCommand.Create(cli),
+            SaveCommand.Create(cli, docker),
+            KeyCommand.Create(cli),
+            StagesCommand.Create(stdout),
+            StoreCommands.List(cli),
+            StoreCommands.Prune(cli),
+            StoreCommands.Verify(cli),
+        };
+
+        var parse = root.Parse(own);
         if (parse.Errors.Count > 0)
         {
             // One line, exit 2: CI logs should say what was wrong, not print a help page.
@@ -21,19 +35,25 @@ internal static class CliApp
             return ExitCodes.Usage;
         }
 
+        if (docker.Length > 0 && parse.CommandResult.Command.Name is not ("build" or "save"))
+        {
+            await stderr.WriteLineAsync($"layercache: arguments after -- go to docker build; '{parse.CommandResult.Command.Name}' takes none");
+            return ExitCodes.Usage;
+        }
+
         try
         {
             return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken);
         }
-        catch (InvalidInputException e)
+        catch (Exception e) when (e is InvalidInputException or DockerfileException)
         {
             await stderr.WriteLineAsync($"layercache: {e.Message}");
             return ExitCodes.Usage;
         }
-        catch (DockerfileException e)
+        catch (CacheFailureException e)
         {
-            await stderr.WriteLineAsync($"layercache: {e.Message}");
-            return ExitCodes.Usage;
+            await stderr.WriteLineAsync($"layercache: {e.Message} (--strict)");
+            return ExitCodes.Failure;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using LayerCache.Cli.Commands;
+using LayerCache.Core.Reports;
 
 namespace LayerCache.Cli;
 
@@ -7,8 +8,12 @@ namespace LayerCache.Cli;
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
     WriteIndented = true,
+    UseStringEnumConverter = true,
     DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(StagesReport))]
+[JsonSerializable(typeof(RunReport))]
+[JsonSerializable(typeof(KeyReport))]
+[JsonSerializable(typeof(StoreListing))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
 }

@@ -95,6 +95,27 @@ public sealed class LayerCacheService
         return Report("save", run, null, built.Report, save, 0);
     }
 
+    /// <summary>The cache key and its inputs, for CI cache keys.</summary>
+    public async Task<KeyReport> KeyAsync(CacheOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = await DockerCliBuilder.DetectBuilderAsync(options.DockerCli, options.Environment("DOCKER_BUILDKIT"), cancellationToken);
+        var run = await CacheRun.PrepareAsync(options, _engine, StageBuilds.BuilderName(builder), _log, _clock, cancellationToken);
+        var inputs = run.KeyInputs;
+        return new KeyReport(
+            run.Key.Value,
+            run.Scopes.Write.Value,
+            run.Scopes.Read.Select(s => s.Value).ToList(),
+            run.Dockerfile.Path,
+            inputs.Dockerfile.Value,
+            inputs.Target,
+            inputs.Builder,
+            inputs.BuildArgs.ToDictionary(p => p.Key, p => p.Value.Value, StringComparer.Ordinal),
+            inputs.KeyFiles.ToDictionary(p => p.Key, p => p.Value.Value, StringComparer.Ordinal),
+            inputs.BaseImages.ToDictionary(p => p.Key, p => p.Value?.Value, StringComparer.Ordinal),
+            run.Warnings);
+    }
+
     private static async Task<DockerCliBuilder> CreateBuilderAsync(CacheOptions options, CancellationToken cancellationToken)
     {
         var builder = await DockerCliBuilder.DetectBuilderAsync(options.DockerCli, options.Environment("DOCKER_BUILDKIT"), cancellationToken);

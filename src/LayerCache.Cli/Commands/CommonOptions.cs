@@ -32,6 +32,44 @@ internal static class CommonOptions
         DefaultValueFactory = _ => OutputFormat.Text,
     };
 
+    public static Option<string> Cache() => new("--cache")
+    {
+        Description = "The cache store: dir:PATH",
+        HelpName = "STORE",
+        DefaultValueFactory = _ => "dir:.layercache",
+    };
+
+    public static Option<string[]> Keep() => new("--keep")
+    {
+        Description = "Retention after a save: current (newest entry per scope) and/or a duration (7d: entries used in the last 7 days)",
+        HelpName = "current|AGE",
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public static Option<string?> MaxSize() => new("--max-size")
+    {
+        Description = "Retention after a save: drop least recently used entries until the store fits (10GB, 500MB)",
+        HelpName = "SIZE",
+    };
+
+    /// <summary>Combines <c>--keep</c> values and <c>--max-size</c> into a retention policy.</summary>
+    public static LayerCache.Store.RetentionPolicy ParseRetention(IEnumerable<string>? keep, string? maxSize)
+    {
+        var policy = LayerCache.Store.RetentionPolicy.KeepAll;
+        foreach (var value in keep ?? [])
+        {
+            policy = CacheCommandOptions.Parse(() => policy.WithKeep(value), "--keep");
+        }
+
+        if (maxSize is not null)
+        {
+            policy = CacheCommandOptions.Parse(() => policy.WithMaxSize(maxSize), "--max-size");
+        }
+
+        return policy;
+    }
+
     public static Argument<string> Context() => new("CONTEXT")
     {
         Description = "The build context directory",

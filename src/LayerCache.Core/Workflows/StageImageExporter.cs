@@ -28,9 +28,12 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
         var toExport = new List<StageSource>();
         foreach (var stage in stages)
         {
-            if (known.TryGetValue(stage.Image.Id, out var stored) && await store.Blobs.ExistsAsync(stored.ManifestDigest, cancellationToken))
+            var reuse = known.TryGetValue(stage.Image.Id, out var stored) && await store.Blobs.ExistsAsync(stored.ManifestDigest, cancellationToken)
+                ? stored
+                : await FindEquivalentAsync(stage, known.Values, cancellationToken);
+            if (reuse is not null)
             {
-                result.Stages.Add(stored with { Name = stage.Stage });
+                result.Stages.Add(reuse with { Name = stage.Stage });
                 result.StagesReused++;
                 result.LayersSkipped += stage.Image.Layers.Count;
             }
@@ -87,6 +90,64 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// A stored image equivalent to the engine's: the same layers, the same history commands and
+    /// the same runtime config. BuildKit's inline cache metadata is not byte-stable, so a fully
+    /// cached rebuild gets a new image id although nothing changed; exporting it again would cost
+    /// the engine a full <c>docker save</c> and make SUMMARY (and so the CI's cache key) change on
+    /// every run. The stored image serves a later <c>--cache-from</c> exactly as well.
+    /// </summary>
+    private async Task<StageImage?> FindEquivalentAsync(StageSource stage, IEnumerable<StageImage> candidates, CancellationToken cancellationToken)
+    {
+        IReadOnlyList<string>? history = null;
+        foreach (var candidate in candidates)
+        {
+            if (candidate.Name != stage.Stage || !await store.Blobs.ExistsAsync(candidate.ManifestDigest, cancellationToken))
+            {
+                continue;
+            }
+
+            ImageConfig config;
+            try
+            {
+                await using var blob = await store.Blobs.OpenReadAsync(candidate.ConfigDigest, cancellationToken);
+                using var buffer = new MemoryStream();
+                await blob.CopyToAsync(buffer, cancellationToken);
+                config = OciJson.DeserializeConfig(buffer.ToArray(), candidate.ConfigDigest.Value);
+            }
+            catch (Exception e) when (e is IOException or OciFormatException)
+            {
+                continue;
+            }
+
+            if (!config.DiffIds.Select(d => d.Digest).SequenceEqual(stage.Image.Layers) || !SameRuntimeConfig(config.Config, stage.Image))
+            {
+                continue;
+            }
+
+            history ??= (await engine.ImageHistoryAsync(stage.Image.Id.Value, cancellationToken)).Select(h => h.CreatedBy).Reverse().ToList();
+            var storedHistory = (config.History ?? []).Select(h => h.CreatedBy ?? string.Empty).ToList();
+            if (storedHistory.SequenceEqual(history, StringComparer.Ordinal))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool SameRuntimeConfig(ContainerConfig? stored, DockerImage image)
+    {
+        static bool Same(IReadOnlyList<string>? a, IReadOnlyList<string> b) => (a ?? []).SequenceEqual(b, StringComparer.Ordinal);
+        var labels = stored?.Labels ?? new Dictionary<string, string>();
+        return Same(stored?.Env, image.Env)
+            && Same(stored?.Cmd, image.Cmd)
+            && Same(stored?.Entrypoint, image.Entrypoint)
+            && (stored?.WorkingDir ?? string.Empty) == (image.WorkingDir ?? string.Empty)
+            && labels.Count == image.Labels.Count
+            && labels.All(p => image.Labels.TryGetValue(p.Key, out var v) && v == p.Value);
     }
 
     private async Task<Dictionary<Digest, DockerArchiveImage>> SaveAsync(IReadOnlyList<StageSource> stages, HashSet<long> storedSizes, ExportResult result, CancellationToken cancellationToken)

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using LayerCache.Cli.Commands;
+using LayerCache.Core;
+using LayerCache.Core.Reports;
+using LayerCache.Docker;
+
+namespace LayerCache.Cli;
+
+/// <summary>What commands share: where output goes, how to reach the engine, how reports are printed.</summary>
+internal sealed class CliContext(TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
+{
+    public TextWriter Stdout { get; } = stdout;
+
+    public TextWriter Stderr { get; } = stderr;
+
+    /// <summary>Progress lines: stderr, so that stdout stays the report (or pure JSON).</summary>
+    public void Log(string line)
+    {
+        lock (Stderr)
+        {
+            Stderr.WriteLine($"layercache: {line}");
+        }
+    }
+
+    /// <summary>docker's own build output, passed through to stderr as it arrives.</summary>
+    public void BuildOutput(string line)
+    {
+        lock (Stderr)
+        {
+            Stderr.WriteLine(line);
+        }
+    }
+
+    public DockerEngineClient CreateEngine()
+    {
+        try
+        {
+            return environment("DOCKER_HOST") is { Length: > 0 } host
+                ? new DockerEngineClient(DockerEndpoint.Parse(host))
+                : new DockerEngineClient(DockerEndpoint.Parse(DockerEndpoint.DefaultHost));
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidInputException(e.Message, e);
+        }
+    }
+
+    /// <summary>restore and save exist only to talk to the engine: without one they are a usage error.</summary>
+    public static async Task RequireEngineAsync(IDockerEngine engine, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await engine.PingAsync(cancellationToken);
+        }
+        catch (DockerEngineUnavailableException e)
+        {
+            throw new InvalidInputException($"cannot reach the docker engine: {e.Message}", e);
+        }
+    }
+
+    public async Task WriteReportAsync(RunReport report, OutputFormat format, CancellationToken cancellationToken)
+    {
+        if (format == OutputFormat.Json)
+        {
+            await Stdout.WriteLineAsync(JsonSerializer.Serialize(report, CliJsonContext.Default.RunReport).AsMemory(), cancellationToken);
+        }
+        else
+        {
+            await Stdout.WriteAsync(ReportRenderer.ToText(report).AsMemory(), cancellationToken);
+        }
+
+        // GitHub Actions shows this file on the run's page.
+        if (environment("GITHUB_STEP_SUMMARY") is { Length: > 0 } summary)
+        {
+            try
+            {
+                await File.AppendAllTextAsync(summary, ReportRenderer.ToMarkdown(report), cancellationToken);
+            }
+            catch (IOException e)
+            {
+                Log($"warning: cannot write the GitHub step summary {summary}: {e.Message}");
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+using System.CommandLine;
+using LayerCache.Core;
+using LayerCache.Store;
+
+namespace LayerCache.Cli.Commands;
+
+/// <summary>The options of build, restore, save and key, bound into <see cref="CacheOptions"/>.</summary>
+internal sealed class CacheCommandOptions
+{
+    public Option<string?> File { get; } = CommonOptions.File();
+
+    public Option<string?> Target { get; } = CommonOptions.Target();
+
+    public Option<string[]> BuildArgs { get; } = CommonOptions.BuildArgs();
+
+    public Option<string> Cache { get; } = CommonOptions.Cache();
+
+    public Option<string?> Scope { get; } = new("--scope")
+    {
+        Description = "The scope to write and read first (default: project/branch from the CI or git)",
+        HelpName = "NAME",
+    };
+
+    public Option<string[]> FallbackScopes { get; } = new("--fallback-scope")
+    {
+        Description = "Scopes to read when the own scope has no usable entry (default: the default branch's)",
+        HelpName = "NAME",
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<string?> MaxAge { get; } = new("--max-age")
+    {
+        Description = "Do not restore entries older than this (7d, 12h), so base image updates arrive",
+        HelpName = "AGE",
+    };
+
+    public Option<string[]> Keep { get; } = CommonOptions.Keep();
+
+    public Option<string?> MaxSize { get; } = CommonOptions.MaxSize();
+
+    public Option<string[]> KeyFiles { get; } = new("--key-file")
+    {
+        Description = "A file whose content goes into the cache key (a lockfile)",
+        HelpName = "PATH",
+        Arity = ArgumentArity.ZeroOrMore,
+        AllowMultipleArgumentsPerToken = false,
+    };
+
+    public Option<bool> Strict { get; } = new("--strict")
+    {
+        Description = "Make cache problems fatal instead of a warning and a cold build",
+    };
+
+    public Option<OutputFormat> Format { get; } = CommonOptions.Format();
+
+    public Argument<string?> Context { get; } = new("CONTEXT")
+    {
+        Description = "The build context directory (default: .); docker build arguments may follow --",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Add(File);
+        command.Add(Target);
+        command.Add(BuildArgs);
+        command.Add(Cache);
+        command.Add(Scope);
+        command.Add(FallbackScopes);
+        command.Add(MaxAge);
+        command.Add(Keep);
+        command.Add(MaxSize);
+        command.Add(KeyFiles);
+        command.Add(Strict);
+        command.Add(Format);
+        command.Add(Context);
+    }
+
+    /// <summary>Binds the parsed values; <paramref name="context"/> comes from the positional argument or after <c>--</c>.</summary>
+    public CacheOptions Bind(ParseResult parse, string context)
+    {
+        var environment = (Func<string, string?>)Environment.GetEnvironmentVariable;
+        TimeSpan? maxAge = null;
+        if (parse.GetValue(MaxAge) is { } age)
+        {
+            maxAge = Parse(() => RetentionPolicy.ParseDuration(age), "--max-age");
+        }
+
+        return new CacheOptions
+        {
+            Context = context,
+            Dockerfile = CommonOptions.ResolveDockerfile(parse.GetValue(File), context),
+            Target = parse.GetValue(Target),
+            BuildArgs = CommonOptions.ParseBuildArgs(parse.GetValue(BuildArgs), environment),
+            Store = StoreLocation.Parse(parse.GetValue(Cache) ?? StoreLocation.Default.ToString()),
+            Scope = parse.GetValue(Scope),
+            FallbackScopes = parse.GetValue(FallbackScopes) ?? [],
+            MaxAge = maxAge,
+            Retention = CommonOptions.ParseRetention(parse.GetValue(Keep), parse.GetValue(MaxSize)),
+            KeyFiles = parse.GetValue(KeyFiles) ?? [],
+            Strict = parse.GetValue(Strict),
+            DockerCli = environment("LAYERCACHE_DOCKER") is { Length: > 0 } docker ? docker : "docker",
+            Environment = environment,
+        };
+    }
+
+    public static T Parse<T>(Func<T> parse, string option)
+    {
+        try
+        {
+            return parse();
+        }
+        catch (FormatException e)
+        {
+            throw new InvalidInputException($"invalid {option}: {e.Message}", e);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.CommandLine;
+using System.Text;
+using System.Text.Json;
+using LayerCache.Core;
+
+namespace LayerCache.Cli.Commands;
+
+/// <summary><c>layercache key</c>: the cache key and its inputs, for CI cache keys (<c>--output key.txt</c> then <c>{{ checksum "key.txt" }}</c>).</summary>
+internal static class KeyCommand
+{
+    public static Command Create(CliContext cli)
+    {
+        var options = new CacheCommandOptions();
+        var output = new Option<string?>("--output", "-o")
+        {
+            Description = "Also write the key to this file",
+            HelpName = "FILE",
+        };
+        var command = new Command("key", "Print the cache key and its inputs: Dockerfile, key files, build args, base image digests");
+        options.AddTo(command);
+        command.Add(output);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var cache = options.Bind(parse, parse.GetValue(options.Context) ?? ".");
+            using var engine = cli.CreateEngine();
+            var report = await new LayerCacheService(engine, cli.Log).KeyAsync(cache, cancellationToken);
+            if (parse.GetValue(output) is { } file)
+            {
+                await File.WriteAllTextAsync(file, report.Key + "\n", cancellationToken);
+            }
+
+            if (parse.GetValue(options.Format) == OutputFormat.Json)
+            {
+                await cli.Stdout.WriteLineAsync(JsonSerializer.Serialize(report, CliJsonContext.Default.KeyReport));
+                return ExitCodes.Success;
+            }
+
+            var text = new StringBuilder();
+            text.Append(report.Key).Append('\n');
+            text.Append("  dockerfile ").Append(report.Dockerfile).Append(' ').Append(report.DockerfileDigest).Append('\n');
+            text.Append("  target     ").Append(report.Target).Append(" (").Append(report.Builder).Append(")\n");
+            foreach (var (image, digest) in report.BaseImages)
+            {
+                text.Append("  base       ").Append(image).Append(' ').Append(digest ?? "(not in the engine)").Append('\n');
+            }
+
+            foreach (var (name, digest) in report.BuildArgs)
+            {
+                text.Append("  build-arg  ").Append(name).Append(' ').Append(digest).Append('\n');
+            }
+
+            foreach (var (path, digest) in report.KeyFiles)
+            {
+                text.Append("  key-file   ").Append(path).Append(' ').Append(digest).Append('\n');
+            }
+
+            text.Append("  scope      ").Append(report.Scope).Append('\n');
+            await cli.Stdout.WriteAsync(text.ToString());
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

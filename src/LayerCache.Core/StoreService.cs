@@ -1,0 +1,70 @@
+using LayerCache.Core.Reports;
+using LayerCache.Store;
+
+namespace LayerCache.Core;
+
+/// <summary>The store maintenance workflows: <c>ls</c>, <c>prune</c> and <c>verify</c>.</summary>
+public static class StoreService
+{
+    /// <summary>Lists the entries of a store (an absent store lists nothing).</summary>
+    public static async Task<StoreListing> ListAsync(StoreLocation location, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        if (!Directory.Exists(location.Directory))
+        {
+            return new StoreListing(location.ToString(), [], 0);
+        }
+
+        var store = await OpenAsync(location, cancellationToken);
+        var entries = await store.ListEntriesAsync(cancellationToken);
+        var listings = new List<EntryListing>();
+        foreach (var entry in entries)
+        {
+            listings.Add(new EntryListing(
+                entry.RefName ?? entry.Id.Value,
+                entry.Scope.Value,
+                entry.Stages.Select(s => s.Name).ToList(),
+                await store.GetSizeAsync([entry], cancellationToken),
+                entry.Created,
+                entry.LastUsed,
+                entry.Key.Value,
+                entry.Builder,
+                entry.Target));
+        }
+
+        return new StoreListing(location.ToString(), listings, await store.GetSizeAsync(entries, cancellationToken));
+    }
+
+    /// <summary>Applies retention and collects unreferenced blobs.</summary>
+    public static async Task<PruneReport> PruneAsync(StoreLocation location, RetentionPolicy policy, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        var store = await OpenAsync(location, cancellationToken);
+        return await store.PruneAsync(policy, clock.GetUtcNow(), cancellationToken);
+    }
+
+    /// <summary>Re-hashes every blob and checks every entry.</summary>
+    public static async Task<VerifyReport> VerifyAsync(StoreLocation location, CancellationToken cancellationToken)
+    {
+        var store = await OpenAsync(location, cancellationToken);
+        return await store.VerifyAsync(cancellationToken);
+    }
+
+    private static async Task<ICacheStore> OpenAsync(StoreLocation location, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        if (!Directory.Exists(location.Directory))
+        {
+            throw new InvalidInputException($"no cache store at {location}");
+        }
+
+        try
+        {
+            return await FileSystemCacheStore.OpenAsync(location.Directory, cancellationToken);
+        }
+        catch (StoreException e)
+        {
+            throw new InvalidInputException($"cache store {location} is unusable: {e.Message}", e);
+        }
+    }
+}
