@@ -13,6 +13,9 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, Func<stri
 
     public TextWriter Stderr { get; } = stderr;
 
+    /// <summary>The process environment (tests pass their own).</summary>
+    public Func<string, string?> Environment { get; } = environment;
+
     /// <summary>Progress lines: stderr, so that stdout stays the report (or pure JSON).</summary>
     public void Log(string line)
     {

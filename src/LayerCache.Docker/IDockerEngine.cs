@@ -44,7 +44,7 @@ public interface IDockerEngine
     /// </summary>
     Task<Stream> SaveImagesAsync(IEnumerable<string> names, CancellationToken cancellationToken);
 
-    /// <summary>Imports a docker-archive tar, streamed from <paramref name="archive"/> (POST /images/load).</summary>
+    /// <summary>Imports a docker-archive tar, streamed from <paramref name="archive"/> (POST /images/load); the stream is read to its end, not disposed.</summary>
     Task<DockerLoadResult> LoadImagesAsync(Stream archive, IProgress<JsonMessage>? progress, CancellationToken cancellationToken);
 
     /// <summary>Pushes <c>repo:tag</c> to its registry; returns the manifest digest the registry reported.</summary>

@@ -22,7 +22,7 @@ internal static class BuildCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (context, docker) = PassThrough.ResolveContext(parse.GetValue(options.Context), dockerArguments);
-            var cache = options.Bind(parse, context);
+            var cache = options.Bind(parse, context, cli.Environment);
             var format = parse.GetValue(options.Format);
             using var engine = cli.CreateEngine();
             var service = new LayerCacheService(engine, cli.Log);

@@ -78,9 +78,8 @@ internal sealed class CacheCommandOptions
     }
 
     /// <summary>Binds the parsed values; <paramref name="context"/> comes from the positional argument or after <c>--</c>.</summary>
-    public CacheOptions Bind(ParseResult parse, string context)
+    public CacheOptions Bind(ParseResult parse, string context, Func<string, string?> environment)
     {
-        var environment = (Func<string, string?>)Environment.GetEnvironmentVariable;
         TimeSpan? maxAge = null;
         if (parse.GetValue(MaxAge) is { } age)
         {

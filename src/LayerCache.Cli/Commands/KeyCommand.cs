@@ -21,7 +21,7 @@ internal static class KeyCommand
         command.Add(output);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var cache = options.Bind(parse, parse.GetValue(options.Context) ?? ".");
+            var cache = options.Bind(parse, parse.GetValue(options.Context) ?? ".", cli.Environment);
             using var engine = cli.CreateEngine();
             var report = await new LayerCacheService(engine, cli.Log).KeyAsync(cache, cancellationToken);
             if (parse.GetValue(output) is { } file)

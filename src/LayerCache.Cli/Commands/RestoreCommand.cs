@@ -16,7 +16,7 @@ internal static class RestoreCommand
         options.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var cache = options.Bind(parse, parse.GetValue(options.Context) ?? ".");
+            var cache = options.Bind(parse, parse.GetValue(options.Context) ?? ".", cli.Environment);
             using var engine = cli.CreateEngine();
             await CliContext.RequireEngineAsync(engine, cancellationToken);
             var report = await new LayerCacheService(engine, cli.Log).RestoreAsync(cache, cancellationToken);

@@ -18,7 +18,7 @@ internal static class SaveCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (context, docker) = PassThrough.ResolveContext(parse.GetValue(options.Context), dockerArguments);
-            var cache = options.Bind(parse, context);
+            var cache = options.Bind(parse, context, cli.Environment);
             using var engine = cli.CreateEngine();
             await CliContext.RequireEngineAsync(engine, cancellationToken);
             var report = await new LayerCacheService(engine, cli.Log).SaveAsync(cache, docker, cli.BuildOutput, cancellationToken);
