@@ -72,6 +72,7 @@ public sealed class ImageTransferTests(PrivateDockerd engine, PrivateRegistry re
         var ex = await Assert.ThrowsAsync<DockerEngineException>(() => _client.LoadImagesAsync(garbage, null, Ct));
         output.WriteLine(ex.Message);
         Assert.False(string.IsNullOrWhiteSpace(ex.EngineMessage));
+        Assert.True(garbage.CanRead, "the caller's stream must stay open");
     }
 
     [Fact]
