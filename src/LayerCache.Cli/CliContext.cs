@@ -38,7 +38,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, Func<stri
     {
         try
         {
-            return environment("DOCKER_HOST") is { Length: > 0 } host
+            return Environment("DOCKER_HOST") is { Length: > 0 } host
                 ? new DockerEngineClient(DockerEndpoint.Parse(host))
                 : new DockerEngineClient(DockerEndpoint.Parse(DockerEndpoint.DefaultHost));
         }
@@ -73,7 +73,7 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, Func<stri
         }
 
         // GitHub Actions shows this file on the run's page.
-        if (environment("GITHUB_STEP_SUMMARY") is { Length: > 0 } summary)
+        if (Environment("GITHUB_STEP_SUMMARY") is { Length: > 0 } summary)
         {
             try
             {
