@@ -31,7 +31,7 @@ internal static class CliApp
         if (parse.Errors.Count > 0)
         {
             // One line, exit 2: CI logs should say what was wrong, not print a help page.
-            await stderr.WriteLineAsync($"layercache: {parse.Errors[0].Message} (see 'layercache --help')");
+            await stderr.WriteLineAsync($"layercache: {parse.Errors[0].Message.ReplaceLineEndings(" ")} (see 'layercache --help')");
             return ExitCodes.Usage;
         }
 

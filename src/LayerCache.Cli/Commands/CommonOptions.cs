@@ -28,8 +28,23 @@ internal static class CommonOptions
 
     public static Option<OutputFormat> Format() => new("--format")
     {
-        Description = "Output format",
+        Description = "Output format: text or json",
+        HelpName = "text|json",
         DefaultValueFactory = _ => OutputFormat.Text,
+        CustomParser = result =>
+        {
+            var value = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "text";
+            switch (value.ToLowerInvariant())
+            {
+                case "text":
+                    return OutputFormat.Text;
+                case "json":
+                    return OutputFormat.Json;
+                default:
+                    result.AddError($"invalid --format \"{value}\": expected text or json");
+                    return OutputFormat.Text;
+            }
+        },
     };
 
     public static Option<string> Cache() => new("--cache")
