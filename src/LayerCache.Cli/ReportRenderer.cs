@@ -27,6 +27,12 @@ internal static class ReportRenderer
             {
                 text.Append("  - ").Append(reason).Append('\n');
             }
+
+            if (report.Build is null && restore.CacheFrom.Count > 0)
+            {
+                // restore alone: the user's own docker build needs these to hit.
+                text.Append("docker build arguments: ").AppendJoin(' ', restore.CacheFrom.Select(c => "--cache-from " + c)).Append('\n');
+            }
         }
 
         if (report.Build is { } build)
