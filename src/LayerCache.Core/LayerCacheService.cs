@@ -119,7 +119,8 @@ public sealed class LayerCacheService
     private static async Task<DockerCliBuilder> CreateBuilderAsync(CacheOptions options, CancellationToken cancellationToken)
     {
         var builder = await DockerCliBuilder.DetectBuilderAsync(options.DockerCli, options.Environment("DOCKER_BUILDKIT"), cancellationToken);
-        return new DockerCliBuilder(options.DockerCli, options.Environment("DOCKER_HOST"), builder);
+        var client = await DockerCliBuilder.TryGetClientVersionAsync(options.DockerCli, cancellationToken);
+        return new DockerCliBuilder(options.DockerCli, options.Environment("DOCKER_HOST"), builder, isBuildx: client is { Major: >= 23 });
     }
 
     /// <summary>

@@ -18,13 +18,22 @@ public sealed class DockerCliBuilder
     /// <param name="docker">The docker CLI (a path, or a name looked up on PATH).</param>
     /// <param name="dockerHost">DOCKER_HOST for the CLI, or null to inherit the environment's.</param>
     /// <param name="builder">The builder to ask for (DOCKER_BUILDKIT=0 or 1).</param>
-    public DockerCliBuilder(string docker, string? dockerHost, BuilderKind builder)
+    /// <param name="isBuildx">
+    /// True when <c>docker build</c> is buildx (docker CLI 23 and later): then <c>--load</c> is added,
+    /// because a buildx builder other than the engine's own keeps results to itself, and layercache
+    /// needs every stage image in the engine to save it.
+    /// </param>
+    public DockerCliBuilder(string docker, string? dockerHost, BuilderKind builder, bool isBuildx = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(docker);
         _docker = docker;
         _dockerHost = dockerHost;
         Builder = builder;
+        IsBuildx = isBuildx && builder == BuilderKind.BuildKit;
     }
+
+    /// <summary>True when builds go through buildx and get <c>--load</c>.</summary>
+    public bool IsBuildx { get; }
 
     /// <summary>The builder this runner asks for.</summary>
     public BuilderKind Builder { get; }
@@ -77,6 +86,11 @@ public sealed class DockerCliBuilder
         {
             // Plain progress is the only BuildKit output that says, per step, CACHED or DONE.
             args.Add("--progress=plain");
+        }
+
+        if (IsBuildx)
+        {
+            args.Add("--load");
         }
 
         if (request.Dockerfile is not null)
