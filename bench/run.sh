@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# make bench: layercache against the seeds' own cache strategies, each CI run on a fresh runner
+# (a private dockerd with an empty data root). See bench/README.md.
+#   BENCH_QUICK=1   one repetition, W1 with 2x25 MB of deps instead of 2x200 MB (a fast check)
+#   BENCH_REPS=N    repetitions per (strategy, scenario); default 3
+#   BENCH_WORKLOADS="W1 W2"   BENCH_STRATEGIES="..."   BENCH_OUT=path.md
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd); repo=$(dirname "$here")
+source "$here/lib.sh"
+
+QUICK=${BENCH_QUICK:-0}
+if [[ $QUICK == 1 ]]; then REPS=${BENCH_REPS:-1}; DEPS_MB=25; else REPS=${BENCH_REPS:-3}; DEPS_MB=200; fi
+WORKLOADS=${BENCH_WORKLOADS:-W1 W2}
+STRATEGIES=${BENCH_STRATEGIES:-cold warm seed-file seed-registry-classic seed-registry-buildkit lc-classic lc-buildkit}
+SCENARIOS="unchanged src deps"
+
+# A private copy of the CLI: other engineers may rebuild src/ while the bench runs.
+WORK=$LCB_ROOT/work; rm -rf "$WORK"; mkdir -p "$WORK"
+BASE_TAR=$LCB_ROOT/busybox.tar
+cp -a "$repo/src/LayerCache.Cli/bin/Release/net10.0" "$WORK/lc"
+LC=$WORK/lc/layercache
+LC_COMMIT=$(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- src || echo "+dirty")
+RESULTS=$WORK/results.tsv; : > "$RESULTS"
+LOG=$WORK/log; mkdir -p "$LOG"
+cleanup() { for d in "$LCB_ROOT"/*/; do n=$(basename "$d"); [[ $n == work ]] && continue; registry_stop "$n" 2>/dev/null || true; engine_stop "$n" 2>/dev/null || true; done; }
+trap cleanup EXIT
+ensure_base_tar
+say() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+
+# ---- workloads and their commits ------------------------------------------------------------
+stages_of() { case $1 in W1) echo "deps compile runtime";; W2) echo "base compile-backend compile-frontend compiled runtime";; esac; }
+src_file_of() { case $1 in W1) echo src/main.txt;; W2) echo backend/main.txt;; esac; }
+workload_dir() { case $1 in W1) echo "$here/workloads/W1";; W2) echo "$here/workloads/W2";; esac; }
+# ctx W SCENARIO REP: the build context of that commit (created once).
+ctx() {
+  local w=$1 s=$2 r=$3 d="$WORK/ctx/$1-$2-$3"
+  if [[ ! -d $d ]]; then
+    mkdir -p "$WORK/ctx"; cp -a "$(workload_dir "$w")" "$d"
+    [[ $w == W1 ]] && sed -i "s/^ARG DEPS_MB=.*/ARG DEPS_MB=$DEPS_MB/" "$d/Dockerfile"
+    case $s in
+      src)  echo "change $r" >> "$d/$(src_file_of "$w")";;
+      deps) if [[ $w == W1 ]]; then echo "newdep 1.0.$r" >> "$d/deps.lock"; else echo "libnew$r 1048576" >> "$d/deps.lock"; fi;;
+    esac
+  fi
+  echo "$d"
+}
+
+# ---- one CI run per strategy: sets R_RESTORE R_BUILD R_SAVE R_TOTAL R_RSS ------------------
+# Each runs on the current DOCKER_HOST with cache state in $1, building context $2.
+run_seed_file() {
+  local cache=$1 c=$2 t ids
+  t=$(now); if [[ -f $cache/cache.tar.gz ]]; then gunzip -c "$cache/cache.tar.gz" | $DOCKER load -q >/dev/null; fi; R_RESTORE=$(since "$t")
+  t=$(now); DOCKER_BUILDKIT=0 $DOCKER build --network none -t app:latest "$c" > "$cache/build.log" 2>&1 || return 1; R_BUILD=$(since "$t")
+  t=$(now)
+  ids=$(grep -oE '^ ---> [0-9a-f]{12}$' "$cache/build.log" | cut -c7- | sort -u)
+  $DOCKER save $ids | gzip > "$cache/cache.tar.gz.new" || return 1; mv "$cache/cache.tar.gz.new" "$cache/cache.tar.gz"
+  R_SAVE=$(since "$t")
+  R_BYTES=$(stat -c %s "$cache/cache.tar.gz")
+}
+run_seed_registry() { # $3 = 0 classic, 1 buildkit
+  local cache=$1 c=$2 bk=$3 t s port img from=() extra=()
+  registry_start reg "$cache/registry"; port=$(registry_port reg); img=127.0.0.1:$port/app
+  for s in $STAGES; do from+=(--cache-from "$img:$s"); done
+  [[ $bk == 1 ]] && extra=(--build-arg BUILDKIT_INLINE_CACHE=1)
+  t=$(now); for s in $STAGES; do $DOCKER pull -q "$img:$s" >/dev/null 2>&1 || true; done; R_RESTORE=$(since "$t")
+  t=$(now)
+  for s in $STAGES; do
+    DOCKER_BUILDKIT=$bk $DOCKER build --network none --target "$s" "${from[@]}" "${extra[@]}" -t "$img:$s" "$c" >> "$cache/build.log" 2>&1 || return 1
+  done
+  R_BUILD=$(since "$t")
+  t=$(now); for s in $STAGES; do $DOCKER push -q "$img:$s" >/dev/null || return 1; done; R_SAVE=$(since "$t")
+  registry_stop reg
+  R_BYTES=$(du -sb "$cache/registry" | cut -f1)
+}
+run_lc() { # $3 = 0 classic, 1 buildkit
+  local cache=$1 c=$2 bk=$3 t
+  t=$(now)
+  DOCKER_BUILDKIT=$bk /usr/bin/time -f %M -o "$cache/rss" "$LC" build --cache "dir:$cache/store" --scope bench/main \
+    --keep current --format json -t app:latest "$c" -- --network none > "$cache/report.json" 2> "$cache/build.log" || return 1
+  R_TOTAL=$(since "$t")
+  read -r R_RESTORE R_BUILD R_SAVE R_MOVED < <(jq -r '[(.restore.seconds // 0), (.build.seconds // 0), (.save.seconds // 0), (.save.bytesWritten // 0)] | @tsv' "$cache/report.json")
+  R_RSS=$(( $(tail -1 "$cache/rss") / 1024 ))
+  R_BYTES=$(du -sb "$cache/store" | cut -f1)
+}
+run_cold() {
+  local cache=$1 c=$2 t
+  R_RESTORE=0; R_SAVE=0; R_BYTES=0
+  t=$(now); DOCKER_BUILDKIT=0 $DOCKER build --network none -t app:latest "$c" > "$cache/build.log" 2>&1 || return 1; R_BUILD=$(since "$t")
+}
+strategy_run() { # STRATEGY CACHE_DIR CONTEXT
+  R_RESTORE=0 R_BUILD=0 R_SAVE=0 R_TOTAL="" R_RSS="" R_BYTES=0 R_MOVED=""
+  case $1 in
+    cold) run_cold "$2" "$3";;
+    seed-file) run_seed_file "$2" "$3";;
+    seed-registry-classic) run_seed_registry "$2" "$3" 0;;
+    seed-registry-buildkit) run_seed_registry "$2" "$3" 1;;
+    lc-classic) run_lc "$2" "$3" 0;;
+    lc-buildkit) run_lc "$2" "$3" 1;;
+  esac
+  [[ -n $R_TOTAL ]] || R_TOTAL=$(awk -v a="$R_RESTORE" -v b="$R_BUILD" -v c="$R_SAVE" 'BEGIN{printf "%.2f", a+b+c}')
+}
+record() { # W STRATEGY SCENARIO REP
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$R_RESTORE" "$R_BUILD" "$R_SAVE" "$R_TOTAL" "$R_BYTES" "${R_RSS:--}" "${R_MOVED:--}" >> "$RESULTS"
+  say "$1 $2 $3 #$4: restore $R_RESTORE build $R_BUILD save $R_SAVE total $R_TOTAL bytes $R_BYTES rss ${R_RSS:--}MB"
+}
+# A CI run on a fresh runner, with the cache state copied from $primed (the CI's cache restore).
+fresh_run() { # W STRATEGY SCENARIO REP PRIMED
+  local run=$WORK/run; rm -rf "$run"; mkdir -p "$run"
+  [[ -d $5 ]] && cp -a "$5/." "$run/"
+  runner_start runner; export DOCKER_HOST; DOCKER_HOST=$(engine_host runner)
+  strategy_run "$2" "$run" "$(ctx "$1" "$3" "$4")" || { say "FAILED: $*; log:"; tail -20 "$run/build.log" >&2; exit 1; }
+  engine_stop runner
+  record "$1" "$2" "$3" "$4"
+  rm -f "$run/build.log"; [[ $3 == first ]] && { rm -rf "$5"; mkdir -p "$5"; cp -a "$run/." "$5/"; }
+  rm -rf "$run"
+}
+
+T0=$(now)
+for W in $WORKLOADS; do
+  STAGES=$(stages_of "$W")
+  for S in $STRATEGIES; do
+    case $S in
+      cold)
+        for r in $(seq 1 "$REPS"); do fresh_run "$W" cold unchanged "$r" /nonexistent; done;;
+      warm)
+        # The floor: the same engine again (a CI runner that kept its disk).
+        engine_start warm; DOCKER_HOST=$(engine_host warm); export DOCKER_HOST
+        $DOCKER load -q -i "$BASE_TAR" >/dev/null
+        DOCKER_BUILDKIT=0 $DOCKER build --network none -t app:latest "$(ctx "$W" unchanged 0)" > "$LOG/warm-prime.log" 2>&1
+        for r in $(seq 1 "$REPS"); do for sc in $SCENARIOS; do
+          t=$(now); DOCKER_BUILDKIT=0 $DOCKER build --network none -t app:latest "$(ctx "$W" "$sc" "$r")" > "$LOG/warm.log" 2>&1
+          R_RESTORE=0 R_SAVE=0 R_BYTES=0 R_RSS="" R_MOVED=""; R_BUILD=$(since "$t"); R_TOTAL=$R_BUILD
+          record "$W" warm "$sc" "$r"
+        done; done
+        engine_stop warm;;
+      *)
+        primed=$WORK/primed/$W-$S; rm -rf "$primed"; mkdir -p "$primed"
+        # The first CI run: an empty cache (also measured: what the cache costs on a cold run).
+        fresh_run "$W" "$S" first 1 "$primed"
+        for r in $(seq 1 "$REPS"); do for sc in $SCENARIOS; do fresh_run "$W" "$S" "$sc" "$r" "$primed"; done; done;;
+    esac
+  done
+done
+say "strategies done in $(since "$T0") s"
+
+# ---- extras on W1: store size after 10 commits, profile of where the seconds go ----------------
+if [[ " $WORKLOADS " == *" W1 "* && -z ${BENCH_NO_EXTRAS:-} ]]; then
+  "$here/extras.sh" > "$WORK/extras.md" || say "extras failed"
+fi
+export WORK LC LC_COMMIT REPS DEPS_MB QUICK T0
+python3 "$here/report.py" "$RESULTS" "${WORK}/extras.md" > "$WORK/report.md"
+out=${BENCH_OUT:-$here/results/$(date +%Y-%m-%d)-$(hostname -s)$([[ $QUICK == 1 ]] && echo -quick).md}
+cp "$WORK/report.md" "$out"; cp "$RESULTS" "${out%.md}.tsv"
+say "wrote $out (total $(since "$T0") s)"
