@@ -43,7 +43,7 @@ internal static class RestoreStep
 
                 foreach (var entry in entries)
                 {
-                    if (Rejection(run, entry) is { } why)
+                    if (Rejection(entry, run.Clock.GetUtcNow(), run.Options.MaxAge, run.BaseImages, run.KeyInputs.Builder) is { } why)
                     {
                         reasons.Add($"entry {entry.RefName}: {why}");
                         continue;
@@ -119,25 +119,32 @@ internal static class RestoreStep
     }
 
     /// <summary>Why an entry must not be restored, or null when it may.</summary>
-    internal static string? Rejection(CacheRun run, CacheEntry entry)
+    /// <param name="entry">The candidate.</param>
+    /// <param name="now">The current time.</param>
+    /// <param name="maxAge">--max-age, or null.</param>
+    /// <param name="baseImages">The base images as the engine has them now (null: unknown).</param>
+    /// <param name="builder">The builder this run uses.</param>
+    internal static string? Rejection(CacheEntry entry, DateTimeOffset now, TimeSpan? maxAge, IReadOnlyDictionary<string, Oci.Digest?> baseImages, string builder)
     {
-        var age = run.Clock.GetUtcNow() - entry.Created;
-        if (run.Options.MaxAge is { } maxAge && age > maxAge)
+        var age = now - entry.Created;
+        if (maxAge is { } limit && age > limit)
         {
-            return string.Create(CultureInfo.InvariantCulture, $"created {Durations.Format(age)} ago, older than --max-age {Durations.Format(maxAge)}: building fresh to take base image updates");
+            return string.Create(CultureInfo.InvariantCulture, $"created {Durations.Format(age)} ago, older than --max-age {Durations.Format(limit)}: building fresh to take base image updates");
         }
 
         foreach (var (image, digest) in entry.BaseImages)
         {
-            if (run.BaseImages.TryGetValue(image, out var now) && now is { } current && current != digest)
+            if (baseImages.TryGetValue(image, out var current) && current is { } currentDigest && currentDigest != digest)
             {
-                return $"base image {image} changed ({Durations.Short(digest)} -> {Durations.Short(current)})";
+                return $"base image {image} changed ({Durations.Short(digest)} -> {Durations.Short(currentDigest)})";
             }
         }
 
-        if (entry.Builder is { } builder && builder != run.KeyInputs.Builder)
+        if (entry.Builder is { } made && made != builder)
         {
-            return $"made by the {builder} builder; this build uses {run.KeyInputs.Builder}";
+            // Classic images carry no BuildKit cache metadata, and BuildKit's images do not hit in
+            // the classic builder's history matching: such an entry could not help.
+            return $"made by the {made} builder; this build uses {builder}";
         }
 
         return null;
