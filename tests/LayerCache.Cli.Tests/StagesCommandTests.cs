@@ -64,6 +64,27 @@ public sealed class StagesCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Duplicate_stage_name_is_exit_2_with_the_second_line()
+    {
+        var file = Write("FROM busybox AS build\nRUN true\n\nFROM busybox AS Build\n");
+        var (code, _, stderr) = await CliRunner.RunAsync("stages", "-f", file, _dir);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"{file}:4:", stderr, StringComparison.Ordinal);
+        Assert.Single(stderr.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public async Task Env_without_value_is_exit_2_with_its_line()
+    {
+        var file = Write("FROM busybox\nENV PATH\n");
+        var (code, _, stderr) = await CliRunner.RunAsync("stages", "-f", file, _dir);
+
+        Assert.Equal(2, code);
+        Assert.Contains($"{file}:2:", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Unknown_target_is_exit_2_naming_it()
     {
         var file = Write("FROM busybox AS one\nRUN true\n");
