@@ -1,6 +1,7 @@
 using System.CommandLine;
 using LayerCache.Cli.Commands;
 using LayerCache.Core;
+using LayerCache.Docker;
 using LayerCache.Dockerfile;
 
 namespace LayerCache.Cli;
@@ -53,6 +54,18 @@ internal static class CliApp
         catch (CacheFailureException e)
         {
             await stderr.WriteLineAsync($"layercache: {e.Message} (--strict)");
+            return ExitCodes.Failure;
+        }
+        catch (DockerEngineUnavailableException e)
+        {
+            // No docker CLI or no engine where one is required: the user's setup, named in one line.
+            await stderr.WriteLineAsync($"layercache: {e.Message.ReplaceLineEndings(" ")}");
+            return ExitCodes.Usage;
+        }
+        catch (Exception e) when (e is not OperationCanceledException && environment("LAYERCACHE_DEBUG") is not "1")
+        {
+            // Never a stack trace for users; LAYERCACHE_DEBUG=1 shows it for bug reports.
+            await stderr.WriteLineAsync($"layercache: internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} (set LAYERCACHE_DEBUG=1 for details)");
             return ExitCodes.Failure;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
