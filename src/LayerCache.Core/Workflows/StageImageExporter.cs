@@ -28,7 +28,7 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
         var toExport = new List<StageSource>();
         foreach (var stage in stages)
         {
-            var reuse = known.TryGetValue(stage.Image.Id, out var stored) && await store.Blobs.ExistsAsync(stored.ManifestDigest, cancellationToken)
+            var reuse = known.TryGetValue(stage.Image.Id, out var stored) && await IsCompleteAsync(stored, cancellationToken)
                 ? stored
                 : await FindEquivalentAsync(stage, known.Values, cancellationToken);
             if (reuse is not null)
@@ -104,7 +104,7 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
         IReadOnlyList<string>? history = null;
         foreach (var candidate in candidates)
         {
-            if (candidate.Name != stage.Stage || !await store.Blobs.ExistsAsync(candidate.ManifestDigest, cancellationToken))
+            if (candidate.Name != stage.Stage || !await IsCompleteAsync(candidate, cancellationToken))
             {
                 continue;
             }
@@ -136,6 +136,36 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// True when the stored image's manifest, config and every layer are present: a blob removed as
+    /// corrupt (or lost) must be exported again, not referenced by a new entry.
+    /// </summary>
+    private async Task<bool> IsCompleteAsync(StageImage image, CancellationToken cancellationToken)
+    {
+        ImageManifest manifest;
+        try
+        {
+            await using var blob = await store.Blobs.OpenReadAsync(image.ManifestDigest, cancellationToken);
+            using var buffer = new MemoryStream();
+            await blob.CopyToAsync(buffer, cancellationToken);
+            manifest = OciJson.DeserializeManifest(buffer.ToArray(), image.ManifestDigest.Value);
+        }
+        catch (Exception e) when (e is IOException or OciFormatException)
+        {
+            return false;
+        }
+
+        foreach (var descriptor in manifest.Layers.Prepend(manifest.Config))
+        {
+            if (!await store.Blobs.ExistsAsync(descriptor.Digest, cancellationToken))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static bool SameRuntimeConfig(ContainerConfig? stored, DockerImage image)
