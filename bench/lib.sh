@@ -49,7 +49,7 @@ engine_stop() {
       kill -9 "$pid" 2>/dev/null || true
     fi
   done
-  grep -o " $dir/[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -R "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
+  { grep -o " $dir/[^ ]*" /proc/mounts || true; } | sort -r | while read -r m; do umount -R "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true; done
   [[ -f "$dir/bridge" ]] && ip link delete "$(cat "$dir/bridge")" 2>/dev/null || true
   rm -rf "$dir"
 }

@@ -81,6 +81,13 @@ run_lc() { # $3 = 0 classic, 1 buildkit
   read -r R_RESTORE R_BUILD R_SAVE R_MOVED < <(jq -r '[(.restore.seconds // 0), (.build.seconds // 0), (.save.seconds // 0), (.save.bytesWritten // 0)] | @tsv' "$cache/report.json")
   R_RSS=$(( $(tail -1 "$cache/rss") / 1024 ))
   R_BYTES=$(du -sb "$cache/store" | cut -f1)
+  # The changed layers, measured on disk: layer blobs the entry added to the store (not in the
+  # primed store); JSON blobs (configs, manifests, indexes) are metadata.
+  local b f; R_NEWLAYERS=0
+  for b in $(comm -13 <(ls "$PRIMED/store/blobs/sha256" 2>/dev/null | sort) <(ls "$cache/store/blobs/sha256" | sort)); do
+    f=$cache/store/blobs/sha256/$b
+    [[ $(head -c1 "$f") == "{" ]] || R_NEWLAYERS=$(( R_NEWLAYERS + $(stat -c %s "$f") ))
+  done
 }
 run_cold() {
   local cache=$1 c=$2 t
@@ -88,7 +95,7 @@ run_cold() {
   t=$(now); DOCKER_BUILDKIT=0 $DOCKER build --network none -t app:latest "$c" > "$cache/build.log" 2>&1 || return 1; R_BUILD=$(since "$t")
 }
 strategy_run() { # STRATEGY CACHE_DIR CONTEXT
-  R_RESTORE=0 R_BUILD=0 R_SAVE=0 R_TOTAL="" R_RSS="" R_BYTES=0 R_MOVED=""
+  R_RESTORE=0 R_BUILD=0 R_SAVE=0 R_TOTAL="" R_RSS="" R_BYTES=0 R_MOVED="" R_NEWLAYERS=""
   case $1 in
     cold) run_cold "$2" "$3";;
     seed-file) run_seed_file "$2" "$3";;
@@ -100,7 +107,7 @@ strategy_run() { # STRATEGY CACHE_DIR CONTEXT
   [[ -n $R_TOTAL ]] || R_TOTAL=$(awk -v a="$R_RESTORE" -v b="$R_BUILD" -v c="$R_SAVE" 'BEGIN{printf "%.2f", a+b+c}')
 }
 record() { # W STRATEGY SCENARIO REP
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$R_RESTORE" "$R_BUILD" "$R_SAVE" "$R_TOTAL" "$R_BYTES" "${R_RSS:--}" "${R_MOVED:--}" >> "$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$R_RESTORE" "$R_BUILD" "$R_SAVE" "$R_TOTAL" "$R_BYTES" "${R_RSS:--}" "${R_MOVED:--}" "${R_NEWLAYERS:--}" >> "$RESULTS"
   say "$1 $2 $3 #$4: restore $R_RESTORE build $R_BUILD save $R_SAVE total $R_TOTAL bytes $R_BYTES rss ${R_RSS:--}MB"
 }
 # A CI run on a fresh runner, with the cache state copied from $primed (the CI's cache restore).
@@ -108,7 +115,7 @@ fresh_run() { # W STRATEGY SCENARIO REP PRIMED
   local run=$WORK/run; rm -rf "$run"; mkdir -p "$run"
   [[ -d $5 ]] && cp -a "$5/." "$run/"
   runner_start runner; export DOCKER_HOST; DOCKER_HOST=$(engine_host runner)
-  strategy_run "$2" "$run" "$(ctx "$1" "$3" "$4")" || { say "FAILED: $*; log:"; tail -20 "$run/build.log" >&2; exit 1; }
+  PRIMED=$5; strategy_run "$2" "$run" "$(ctx "$1" "$3" "$4")" || { say "FAILED: $*; log:"; tail -20 "$run/build.log" >&2; exit 1; }
   engine_stop runner
   record "$1" "$2" "$3" "$4"
   rm -f "$run/build.log"; [[ $3 == first ]] && { rm -rf "$5"; mkdir -p "$5"; cp -a "$run/." "$5/"; }
@@ -129,7 +136,7 @@ for W in $WORKLOADS; do
         DOCKER_BUILDKIT=0 $DOCKER build --network none -t app:latest "$(ctx "$W" unchanged 0)" > "$LOG/warm-prime.log" 2>&1
         for r in $(seq 1 "$REPS"); do for sc in $SCENARIOS; do
           t=$(now); DOCKER_BUILDKIT=0 $DOCKER build --network none -t app:latest "$(ctx "$W" "$sc" "$r")" > "$LOG/warm.log" 2>&1
-          R_RESTORE=0 R_SAVE=0 R_BYTES=0 R_RSS="" R_MOVED=""; R_BUILD=$(since "$t"); R_TOTAL=$R_BUILD
+          R_RESTORE=0 R_SAVE=0 R_BYTES=0 R_RSS="" R_MOVED="" R_NEWLAYERS=""; R_BUILD=$(since "$t"); R_TOTAL=$R_BUILD
           record "$W" warm "$sc" "$r"
         done; done
         engine_stop warm;;
