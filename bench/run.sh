@@ -78,7 +78,7 @@ run_lc() { # $3 = 0 classic, 1 buildkit
   DOCKER_BUILDKIT=$bk /usr/bin/time -f %M -o "$cache/rss" "$LC" build --cache "dir:$cache/store" --scope bench/main \
     --keep current --format json -t app:latest "$c" -- --network none > "$cache/report.json" 2> "$cache/build.log" || return 1
   R_TOTAL=$(since "$t")
-  read -r R_RESTORE R_BUILD R_SAVE R_MOVED < <(jq -r '[(.restore.seconds // 0), (.build.seconds // 0), (.save.seconds // 0), (.save.bytesWritten // 0)] | @tsv' "$cache/report.json")
+  read -r R_RESTORE R_BUILD R_SAVE R_MOVED R_EXPORTED < <(jq -r '[(.restore.seconds // 0), (.build.seconds // 0), (.save.seconds // 0), (.save.bytesWritten // 0), (.save.bytesExported // 0)] | @tsv' "$cache/report.json")
   R_RSS=$(( $(tail -1 "$cache/rss") / 1024 ))
   R_BYTES=$(du -sb "$cache/store" | cut -f1)
   # The changed layers, measured on disk: layer blobs the entry added to the store (not in the
@@ -95,7 +95,7 @@ run_cold() {
   t=$(now); DOCKER_BUILDKIT=0 $DOCKER build --network none -t app:latest "$c" > "$cache/build.log" 2>&1 || return 1; R_BUILD=$(since "$t")
 }
 strategy_run() { # STRATEGY CACHE_DIR CONTEXT
-  R_RESTORE=0 R_BUILD=0 R_SAVE=0 R_TOTAL="" R_RSS="" R_BYTES=0 R_MOVED="" R_NEWLAYERS=""
+  R_RESTORE=0 R_BUILD=0 R_SAVE=0 R_TOTAL="" R_RSS="" R_BYTES=0 R_MOVED="" R_NEWLAYERS="" R_EXPORTED=""
   case $1 in
     cold) run_cold "$2" "$3";;
     seed-file) run_seed_file "$2" "$3";;
@@ -107,7 +107,7 @@ strategy_run() { # STRATEGY CACHE_DIR CONTEXT
   [[ -n $R_TOTAL ]] || R_TOTAL=$(awk -v a="$R_RESTORE" -v b="$R_BUILD" -v c="$R_SAVE" 'BEGIN{printf "%.2f", a+b+c}')
 }
 record() { # W STRATEGY SCENARIO REP
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$R_RESTORE" "$R_BUILD" "$R_SAVE" "$R_TOTAL" "$R_BYTES" "${R_RSS:--}" "${R_MOVED:--}" "${R_NEWLAYERS:--}" >> "$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$R_RESTORE" "$R_BUILD" "$R_SAVE" "$R_TOTAL" "$R_BYTES" "${R_RSS:--}" "${R_MOVED:--}" "${R_NEWLAYERS:--}" "${R_EXPORTED:--}" >> "$RESULTS"
   say "$1 $2 $3 #$4: restore $R_RESTORE build $R_BUILD save $R_SAVE total $R_TOTAL bytes $R_BYTES rss ${R_RSS:--}MB"
 }
 # A CI run on a fresh runner, with the cache state copied from $primed (the CI's cache restore).
@@ -123,6 +123,13 @@ fresh_run() { # W STRATEGY SCENARIO REP PRIMED
 }
 
 T0=$(now)
+out=${BENCH_OUT:-$here/results/$(date +%Y-%m-%d)-$(hostname -s)$([[ $QUICK == 1 ]] && echo -quick).md}
+export WORK LC LC_COMMIT REPS DEPS_MB QUICK
+# Written after each workload too, so a long run that is cut short still leaves its tables.
+write_report() {
+  python3 "$here/report.py" "$RESULTS" "$WORK/extras.md" > "$WORK/report.md"
+  cp "$WORK/report.md" "$out"; cp "$RESULTS" "${out%.md}.tsv"
+}
 for W in $WORKLOADS; do
   STAGES=$(stages_of "$W")
   for S in $STRATEGIES; do
@@ -136,7 +143,7 @@ for W in $WORKLOADS; do
         DOCKER_BUILDKIT=0 $DOCKER build --network none -t app:latest "$(ctx "$W" unchanged 0)" > "$LOG/warm-prime.log" 2>&1
         for r in $(seq 1 "$REPS"); do for sc in $SCENARIOS; do
           t=$(now); DOCKER_BUILDKIT=0 $DOCKER build --network none -t app:latest "$(ctx "$W" "$sc" "$r")" > "$LOG/warm.log" 2>&1
-          R_RESTORE=0 R_SAVE=0 R_BYTES=0 R_RSS="" R_MOVED="" R_NEWLAYERS=""; R_BUILD=$(since "$t"); R_TOTAL=$R_BUILD
+          R_RESTORE=0 R_SAVE=0 R_BYTES=0 R_RSS="" R_MOVED="" R_NEWLAYERS="" R_EXPORTED=""; R_BUILD=$(since "$t"); R_TOTAL=$R_BUILD
           record "$W" warm "$sc" "$r"
         done; done
         engine_stop warm;;
@@ -144,9 +151,11 @@ for W in $WORKLOADS; do
         primed=$WORK/primed/$W-$S; rm -rf "$primed"; mkdir -p "$primed"
         # The first CI run: an empty cache (also measured: what the cache costs on a cold run).
         fresh_run "$W" "$S" first 1 "$primed"
-        for r in $(seq 1 "$REPS"); do for sc in $SCENARIOS; do fresh_run "$W" "$S" "$sc" "$r" "$primed"; done; done;;
+        for r in $(seq 1 "$REPS"); do for sc in $SCENARIOS; do fresh_run "$W" "$S" "$sc" "$r" "$primed"; done; done
+        rm -rf "$primed";;
     esac
   done
+  write_report
 done
 say "strategies done in $(since "$T0") s"
 
@@ -154,8 +163,5 @@ say "strategies done in $(since "$T0") s"
 if [[ " $WORKLOADS " == *" W1 "* && -z ${BENCH_NO_EXTRAS:-} ]]; then
   "$here/extras.sh" > "$WORK/extras.md" || say "extras failed"
 fi
-export WORK LC LC_COMMIT REPS DEPS_MB QUICK T0
-python3 "$here/report.py" "$RESULTS" "${WORK}/extras.md" > "$WORK/report.md"
-out=${BENCH_OUT:-$here/results/$(date +%Y-%m-%d)-$(hostname -s)$([[ $QUICK == 1 ]] && echo -quick).md}
-cp "$WORK/report.md" "$out"; cp "$RESULTS" "${out%.md}.tsv"
+write_report
 say "wrote $out (total $(since "$T0") s)"
