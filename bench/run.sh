@@ -123,7 +123,7 @@ fresh_run() { # W STRATEGY SCENARIO REP PRIMED
 }
 
 T0=$(now)
-out=${BENCH_OUT:-$here/results/$(date +%Y-%m-%d)-$(hostname -s)$([[ $QUICK == 1 ]] && echo -quick).md}
+out=${BENCH_OUT:-$here/results/$(date +%Y-%m-%d)-$(hostname -s)$([[ $QUICK == 1 ]] && echo -quick || true).md}
 export WORK LC LC_COMMIT REPS DEPS_MB QUICK
 # Written after each workload too, so a long run that is cut short still leaves its tables.
 write_report() {
