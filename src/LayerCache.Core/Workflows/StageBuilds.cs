@@ -32,14 +32,24 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
             buildArgs[InlineCacheArg] = "1";
         }
 
-        foreach (var stage in plan.Stages)
+        // The target first: it is the user's result, and its build runs every stage it needs, so
+        // the per-stage builds after it are cached passes that only tag each stage's image. When
+        // the target's build ran nothing and a restore put back every stage's image, those images
+        // stand as they are and the per-stage passes are skipped (an unchanged rerun costs one build).
+        foreach (var unnamed in plan.Stages.Where(s => s.Name is null && s.Index != plan.Target.Index))
+        {
+            // docker build --target takes names only, so an unnamed stage has no image of its own.
+            notes[unnamed.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)] =
+                $"stage {unnamed.Index} has no name, so it is cached only as part of the stages that use it: name it (FROM … AS name)";
+        }
+
+        var order = plan.Stages.Where(s => s.Index == plan.Target.Index).Concat(plan.Stages.Where(s => s.Index != plan.Target.Index)).ToList();
+        foreach (var stage in order)
         {
             var isTarget = stage.Index == plan.Target.Index;
             var key = stage.Name ?? stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (stage.Name is null && !isTarget)
             {
-                // docker build --target takes names only, so an unnamed stage has no image of its own.
-                notes[key] = $"stage {stage.Index} has no name, so it is cached only as part of the stages that use it: name it (FROM … AS name)";
                 continue;
             }
 
@@ -71,6 +81,20 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
             }
 
             stageTags[key] = tag;
+            if (isTarget && result.Output.ExecutedSteps == 0 && result.Output.Steps.All(s => s.Status != BuildStepStatus.Failed))
+            {
+                var others = plan.Stages.Where(s => s.Index != plan.Target.Index && s.Name is not null).ToList();
+                if (others.All(s => cacheFrom.Contains(run.StageTag(s.Name!))))
+                {
+                    run.Log("every step was cached: the restored stage images stand, no per-stage builds needed");
+                    foreach (var other in others)
+                    {
+                        stageTags[other.Name!] = run.StageTag(other.Name!);
+                    }
+
+                    break;
+                }
+            }
         }
 
         return new StageBuildsResult(stageTags, new BuildReport
