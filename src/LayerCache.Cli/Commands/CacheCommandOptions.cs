@@ -31,7 +31,7 @@ internal sealed class CacheCommandOptions
 
     public Option<string?> MaxAge { get; } = new("--max-age")
     {
-        Description = "Do not restore entries older than this (7d, 12h), so base image updates arrive",
+        Description = "Do not restore entries older than this (7d, 12h; 0d restores nothing), so base image updates arrive",
         HelpName = "AGE",
     };
 
@@ -83,7 +83,9 @@ internal sealed class CacheCommandOptions
         TimeSpan? maxAge = null;
         if (parse.GetValue(MaxAge) is { } age)
         {
-            maxAge = Parse(() => RetentionPolicy.ParseDuration(age), "--max-age");
+            // --max-age 0d is the "forced full rebuild" of seed 000: restore nothing, take the newest bases.
+            // Durations must be positive elsewhere (--keep 0d would drop everything), so zero is read here.
+            maxAge = IsZeroDuration(age) ? TimeSpan.Zero : Parse(() => RetentionPolicy.ParseDuration(age), "--max-age");
         }
 
         return new CacheOptions
@@ -102,6 +104,18 @@ internal sealed class CacheCommandOptions
             DockerCli = environment("LAYERCACHE_DOCKER") is { Length: > 0 } docker ? docker : "docker",
             Environment = environment,
         };
+    }
+
+    /// <summary>True for a zero duration with or without a unit: <c>0</c>, <c>0d</c>, <c>0.0h</c>.</summary>
+    private static bool IsZeroDuration(string value)
+    {
+        var text = value.Trim();
+        if (text.Length > 1 && "smhdw".Contains(char.ToLowerInvariant(text[^1]), StringComparison.Ordinal))
+        {
+            text = text[..^1];
+        }
+
+        return text.Length > 0 && text.All(c => c is '0' or '.') && text.Count(c => c == '.') <= 1 && text.Any(c => c == '0');
     }
 
     public static T Parse<T>(Func<T> parse, string option)
