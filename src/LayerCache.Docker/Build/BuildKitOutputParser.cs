@@ -224,7 +224,11 @@ public sealed partial class BuildKitOutputParser : IBuildOutputParser
         var naming = NamingTo().Match(rest);
         if (naming.Success)
         {
-            _tags.Add(naming.Groups["name"].Value);
+            // The exporter's vertex can print its "naming to" line twice (progress and DONE): a tag is one tag.
+            if (!_tags.Contains(naming.Groups["name"].Value))
+            {
+                _tags.Add(naming.Groups["name"].Value);
+            }
             return;
         }
 
