@@ -29,6 +29,14 @@ internal static class CliApp
         };
 
         var parse = root.Parse(own);
+        if (UnknownOption(parse) is { } unknown)
+        {
+            // System.CommandLine binds an unknown --flag to the CONTEXT argument and then complains about
+            // the real context; name the flag the user mistyped instead.
+            await stderr.WriteLineAsync($"layercache: unknown option '{unknown}' for '{parse.CommandResult.Command.Name}' (see 'layercache {parse.CommandResult.Command.Name} --help')");
+            return ExitCodes.Usage;
+        }
+
         if (parse.Errors.Count > 0)
         {
             // One line, exit 2: CI logs should say what was wrong, not print a help page.
@@ -73,5 +81,14 @@ internal static class CliApp
             await stderr.WriteLineAsync("layercache: cancelled");
             return 130;
         }
+    }
+
+    /// <summary>The first token that looks like an option but was bound as an argument value or left unmatched.</summary>
+    private static string? UnknownOption(ParseResult parse)
+    {
+        static bool LooksLikeOption(string token) => token.Length > 1 && token[0] == '-' && !char.IsDigit(token[1]);
+
+        var bound = parse.CommandResult.Children.OfType<System.CommandLine.Parsing.ArgumentResult>().SelectMany(a => a.Tokens).Select(t => t.Value);
+        return bound.Concat(parse.UnmatchedTokens).FirstOrDefault(LooksLikeOption);
     }
 }

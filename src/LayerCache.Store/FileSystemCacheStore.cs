@@ -195,10 +195,14 @@ public sealed class FileSystemCacheStore : ICacheStore
                 var indexed = IndexEditor.Entries(index);
                 var loaded = new List<(IndexedEntry Indexed, CacheEntry Entry)>();
                 var drop = new HashSet<Digest>();
+                var present = new Dictionary<Digest, bool>();
                 foreach (var item in indexed)
                 {
                     var entry = await TryLoadEntryAsync(item, cancellationToken);
-                    if (entry is null)
+
+                    // An entry that lost a blob (a restore removed it as corrupt, or someone deleted it)
+                    // can never be restored again: drop it, or verify would fail on it for ever.
+                    if (entry is null || !await IsCompleteAsync(item.Descriptor, graph, present, cancellationToken))
                     {
                         broken.Add(item.RefName);
                         drop.Add(item.Id);
@@ -477,6 +481,31 @@ public sealed class FileSystemCacheStore : ICacheStore
 
         result.Sort((a, b) => IndexEditor.CompareNewestFirst(a.Created, a.Id, b.Created, b.Id));
         return result;
+    }
+
+    /// <summary>True when every blob the descriptor reaches is present and every document in it parses.</summary>
+    private async Task<bool> IsCompleteAsync(Descriptor root, ContentGraph graph, Dictionary<Digest, bool> present, CancellationToken cancellationToken)
+    {
+        foreach (var digest in (await graph.ClosureAsync(root, cancellationToken)).Keys)
+        {
+            if (graph.Problems.ContainsKey(digest))
+            {
+                return false;
+            }
+
+            if (!present.TryGetValue(digest, out var exists))
+            {
+                exists = await _blobs.ExistsAsync(digest, cancellationToken);
+                present[digest] = exists;
+            }
+
+            if (!exists)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The entry behind an index descriptor, or null when its blob is missing, corrupt or not an entry (fail open; verify reports it).</summary>

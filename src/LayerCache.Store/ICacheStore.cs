@@ -39,7 +39,8 @@ public interface ICacheStore
     Task<bool> MarkUsedAsync(Digest entryId, DateTimeOffset usedAt, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Drops the entries the policy does not keep (and entries whose index blob is unreadable), then
+    /// Drops the entries the policy does not keep (and broken entries: an unreadable index blob, or a
+    /// manifest, config or layer gone missing, which could never be restored again), then
     /// deletes every blob no remaining entry references and stale temporary files. It waits for write
     /// sessions to end, so do not call it while holding one (it would wait for itself until the lock timeout).
     /// </summary>

@@ -383,10 +383,28 @@ public abstract class CacheStoreConformanceTests : IAsyncLifetime, IDisposable
         Assert.Contains(stored.RefName!, report.BrokenEntries);
         Assert.Contains(other.RefName!, report.BrokenEntries);
 
-        // Fail open: the dangling entry is not listed, and prune drops it.
+        // Fail open: the dangling entry is not listed. Prune drops it, and the entry that lost a layer
+        // too (it can never be restored again), so that the store verifies clean afterwards.
         Assert.Equal([stored.Id], (await Store.ListEntriesAsync(Ct)).Select(e => e.Id));
         var pruned = await Store.PruneAsync(RetentionPolicy.KeepAll, T0, Ct);
-        Assert.Equal([other.RefName!], pruned.BrokenEntriesRemoved);
+        Assert.Equal([other.RefName!, stored.RefName!], pruned.BrokenEntriesRemoved.Order(StringComparer.Ordinal));
+        Assert.Empty(await Store.ListEntriesAsync(Ct));
+        Assert.True((await Store.VerifyAsync(Ct)).IsClean);
+    }
+
+    [Fact]
+    public async Task Prune_keeps_complete_entries_that_share_blobs_with_a_broken_one()
+    {
+        var broken = await Store.PutEntryAsync(TestImages.Entry("p/main", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "shared", "lost")), Ct);
+        var whole = await Store.PutEntryAsync(TestImages.Entry("p/dev", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "shared", "kept")), Ct);
+        await RemoveBlobAsync(Digest.Compute(TestImages.Layer("lost")));
+
+        var pruned = await Store.PruneAsync(RetentionPolicy.KeepAll, T0, Ct);
+
+        Assert.Equal([broken.RefName!], pruned.BrokenEntriesRemoved);
+        Assert.Equal([whole.Id], (await Store.ListEntriesAsync(Ct)).Select(e => e.Id));
+        Assert.True(await Store.Blobs.ExistsAsync(Digest.Compute(TestImages.Layer("shared")), Ct));
+        Assert.True((await Store.VerifyAsync(Ct)).IsClean);
     }
 
     [Fact]

@@ -55,6 +55,10 @@ internal sealed class CacheRun
         var run = new CacheRun(options, engine, log, clock);
         run.Dockerfile = await DockerfilePlanner.PlanAsync(options.Dockerfile, options.Target, options.BuildArgs, cancellationToken);
         run.Scopes = await ResolveScopesAsync(options, cancellationToken);
+
+        // Every input the user named is checked before the engine is asked anything, so that a typo
+        // is one error line, not an engine warning followed by the error.
+        var keyFiles = await HashKeyFilesAsync(options.KeyFiles, cancellationToken);
         run.EngineAvailable = await run.PingAsync(cancellationToken);
         run.BaseImages = await run.ResolveBaseImagesAsync(cancellationToken);
         run.KeyInputs = new CacheKeyInputs(
@@ -62,7 +66,7 @@ internal sealed class CacheRun
             run.Dockerfile.Plan.Target.DisplayName,
             builder,
             options.BuildArgs.ToDictionary(p => p.Key, p => CacheKey.HashValue(p.Value), StringComparer.Ordinal),
-            await HashKeyFilesAsync(options.KeyFiles, cancellationToken),
+            keyFiles,
             run.BaseImages);
         run.Key = CacheKey.Compute(run.KeyInputs);
         return run;
