@@ -188,7 +188,7 @@ public sealed class OciLayout
         ArgumentNullException.ThrowIfNull(content);
         if (expectedDigest is { } known && TryGetBlobSize(known, out var existingSize) && (expectedSize is null || expectedSize == existingSize))
         {
-            return new BlobInfo(known, existingSize);
+            return new BlobInfo(known, existingSize) { Existed = true };
         }
 
         var temp = NewTempPath();
@@ -219,6 +219,14 @@ public sealed class OciLayout
                 await FlushToDiskAsync(file, cancellationToken);
             }
 
+            // Content of unknown digest (a layer tar of a docker save) may turn out to be a blob we
+            // have: keep the stored copy rather than rewrite it, and say so.
+            if (TryGetBlobSize(digest, out var storedSize) && storedSize == size)
+            {
+                TryDelete(temp);
+                return new BlobInfo(digest, size) { Existed = true };
+            }
+
             var final = GetBlobPath(digest);
             Directory.CreateDirectory(Path.GetDirectoryName(final)!);
             File.Move(temp, final, overwrite: true);
@@ -237,7 +245,7 @@ public sealed class OciLayout
         var digest = Digest.Compute(content.Span);
         if (TryGetBlobSize(digest, out var size) && size == content.Length)
         {
-            return new BlobInfo(digest, size);
+            return new BlobInfo(digest, size) { Existed = true };
         }
 
         await WriteFileAtomicallyAsync(GetBlobPath(digest), content, cancellationToken);

@@ -28,7 +28,7 @@ public interface IBlobStore
     /// returns its digest and size. When <paramref name="expected"/> is given the content is hashed with
     /// its algorithm and must match it (and <paramref name="expectedSize"/>, when given); on a mismatch
     /// nothing is stored and a <see cref="ContentVerificationException"/> is thrown. Writing a blob that is
-    /// already present is cheap and harmless (the present copy is kept).
+    /// already present is cheap and harmless (the present copy is kept, and <see cref="BlobInfo.Existed"/> is true).
     /// </summary>
     Task<BlobInfo> WriteAsync(Stream content, Digest? expected, long? expectedSize, CancellationToken cancellationToken);
 

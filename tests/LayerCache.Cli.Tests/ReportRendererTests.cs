@@ -35,7 +35,7 @@ public sealed class ReportRendererTests
                 new StageBuildReport("runtime", null, null, [new StepReport(1, "COPY --from=base /out /app", StepStatus.Executed, 0.4)], null),
             ],
         },
-        Save = new SaveReport { Saved = true, Entry = "acme_shop_feature-x.20261122T100000Z", StagesExported = 1, StagesReused = 1, LayersWritten = 1, LayersSkipped = 3, BytesWritten = 1500, StoreBytes = 3_500_000, Seconds = 0.5 },
+        Save = new SaveReport { Saved = true, Entry = "acme_shop_feature-x.20261122T100000Z", StagesExported = 1, StagesReused = 1, LayersWritten = 1, LayersSkipped = 3, BytesWritten = 1500, LayerBytesWritten = 1200, StoreBytes = 3_500_000, Seconds = 0.5 },
         Warnings = ["cache store dir:x is unusable: boom"],
     };
 
@@ -49,7 +49,7 @@ public sealed class ReportRendererTests
         Assert.Contains("base image busybox:latest changed", text, StringComparison.Ordinal);
         Assert.Contains("1 step(s) cached, 1 executed, ~41.2s saved by the cache", text, StringComparison.Ordinal);
         Assert.Matches(@"runtime\s+1\s+executed\s+0\.4\s+COPY --from=base /out /app", text);
-        Assert.Contains("1 layer(s) written (1.5 kB), 3 already stored", text, StringComparison.Ordinal);
+        Assert.Contains("1 layer(s) written (1.2 kB; 1.5 kB with configs and manifests), 3 already stored", text, StringComparison.Ordinal);
         Assert.Contains("warning: cache store dir:x is unusable: boom", text, StringComparison.Ordinal);
         Assert.DoesNotContain("--cache-from", text, StringComparison.Ordinal);
     }

@@ -62,6 +62,7 @@ public sealed class SourceChangeTests(ITestOutputHelper output)
         Assert.True(save.Saved, $"the changed build must be saved: {run}");
         Assert.True(changedBytes >= 2 * SourceBytes, $"the edit must have made big new layers, got {changedBytes} bytes");
         Assert.Equal(changed.Count, save.LayersWritten);
+        Assert.Equal(changedBytes, save.LayerBytesWritten);
         Assert.Equal(2, save.StagesReused); // base and compile-frontend: the stored images serve as they are
         Assert.True(save.BytesWritten >= changedBytes, $"save wrote {save.BytesWritten} bytes, less than the {changedBytes} bytes of new layers");
         Assert.True(save.BytesWritten <= 1.1 * changedBytes, $"save wrote {save.BytesWritten} bytes for {changedBytes} bytes of new layers");
@@ -76,5 +77,46 @@ public sealed class SourceChangeTests(ITestOutputHelper output)
 
         var printed = await AppOutput.RunAsync(runner, "demo:latest", ct);
         Assert.Contains("app: backend version 2", printed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_new_layer_of_the_size_of_a_stored_layer_of_its_image_is_written_after_one_export()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var ct = timeout.Token;
+        using var temp = new TempDirectory();
+        var store = temp.Combine("store");
+        await using var runner = await Runner.StartAsync(ct);
+
+        // Two COPY layers whose tars have one size: same name length, same content length. Editing
+        // b.txt (same length again) makes a new layer of exactly the size of the stored a.txt layer
+        // of the same image: only the digest tells them apart.
+        var context = temp.Combine("context");
+        Directory.CreateDirectory(context);
+        await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), $"FROM {LayerCache.Testing.TestImages.Busybox}\nCOPY a.txt /a.txt\nCOPY b.txt /b.txt\n", ct);
+        await File.WriteAllTextAsync(Path.Combine(context, "a.txt"), new string('a', 3000), ct);
+        await File.WriteAllTextAsync(Path.Combine(context, "b.txt"), new string('b', 3000), ct);
+        (await runner.LayercacheAsync(Builder.Classic, Commands.Build(context, store, "--scope", "acme/tiny/main"), ct)).ExpectExit(0);
+        var blobsBefore = StoreFiles.Blobs(store).ToDictionary(b => b.Digest, b => b.Size);
+
+        await File.WriteAllTextAsync(Path.Combine(context, "b.txt"), new string('c', 3000), ct);
+        var run = await runner.LayercacheAsync(Builder.Classic, Commands.Build(context, store, "--scope", "acme/tiny/main"), ct);
+        run.ExpectExit(0);
+        Assert.Empty(run.Report.Warnings);
+        var save = run.Report.Save!;
+        Assert.True(save.Saved, $"the changed build must be saved: {run}");
+
+        var image = Assert.Single(run.Report.Build!.Stages).Image!;
+        var export = await EngineExport.SaveAsync(runner.Client, [image], ct);
+        var layers = EngineExport.LayerSizes(export);
+        var changed = Assert.Single(layers, l => !blobsBefore.ContainsKey(l.Key.Digest));
+        Assert.Contains(layers, l => l.Key != changed.Key && l.Value == changed.Value);
+        var oneExport = layers.Values.Sum();
+        output.WriteLine($"new layer {changed.Value} bytes; save wrote {save.LayersWritten} layer(s), {save.LayerBytesWritten} layer bytes, {save.BytesWritten} in all; exported {save.BytesExported} bytes, one export is {oneExport}");
+        Assert.Equal(1, save.LayersWritten);
+        Assert.Equal(changed.Value, save.LayerBytesWritten);
+        Assert.True(save.BytesExported <= oneExport, $"the engine exported {save.BytesExported} bytes; one export is {oneExport}: a second export ran");
+        Assert.True(StoreFiles.Blobs(store).Any(b => b.Digest == changed.Key.Digest), "the new layer must be in the store");
+        (await Cli.RunAsync(Commands.Verify(store), new Dictionary<string, string?>(), ct)).ExpectExit(0);
     }
 }

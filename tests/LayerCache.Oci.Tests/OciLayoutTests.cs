@@ -57,7 +57,8 @@ public class OciLayoutTests
         var layout = await OciLayout.OpenOrCreateAsync(temp.Path, TestContext.Token);
         var info = await layout.WriteBlobAsync("abc"u8.ToArray(), TestContext.Token);
         var source = new ForwardOnlyStream(new MemoryStream("abc"u8.ToArray()));
-        Assert.Equal(info, await layout.WriteBlobAsync(source, info.Digest, 3, TestContext.Token));
+        Assert.False(info.Existed);
+        Assert.Equal(info with { Existed = true }, await layout.WriteBlobAsync(source, info.Digest, 3, TestContext.Token));
         Assert.Equal(0, source.Consumed);
     }
 

@@ -27,6 +27,9 @@ public sealed record SaveReport
     /// <summary>Bytes written to the store (layers, configs, manifests).</summary>
     public long BytesWritten { get; init; }
 
+    /// <summary>Of <see cref="BytesWritten"/>, the bytes of new layers (the rest is image configs and manifests).</summary>
+    public long LayerBytesWritten { get; init; }
+
     /// <summary>Bytes the engine exported (read and hashed).</summary>
     public long BytesExported { get; init; }
 

@@ -17,5 +17,7 @@ internal sealed class ExportResult
 
     public long BytesWritten { get; set; }
 
+    public long LayerBytesWritten { get; set; }
+
     public long BytesExported { get; set; }
 }

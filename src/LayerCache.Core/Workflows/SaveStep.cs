@@ -88,6 +88,7 @@ internal static class SaveStep
                 LayersWritten = export.LayersWritten,
                 LayersSkipped = export.LayersSkipped,
                 BytesWritten = export.BytesWritten,
+                LayerBytesWritten = export.LayerBytesWritten,
                 BytesExported = export.BytesExported,
                 EntriesPruned = prune.EntriesRemoved.Count + prune.BrokenEntriesRemoved.Count,
                 BytesPruned = prune.BytesFreed,

@@ -63,9 +63,16 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
         var missing = await MissingLayersAsync(images, cancellationToken);
         if (missing.Count > 0)
         {
-            // A new layer had the size of a stored one: export those images again, writing every layer.
+            // A new layer had the size of a stored one (small tars are multiples of 512 bytes, so a
+            // one-line source change often keeps the size): export those images again and hash only
+            // the layers of those sizes; the store keeps its copy of any that turn out to be stored.
+            var missingSizes = images.Values.SelectMany(i => i.Layers)
+                .Where(l => missing.Contains(l.DiffId.Digest) && l.File is not null)
+                .Select(l => l.File!.Value.Size)
+                .ToHashSet();
+            storedSizes.ExceptWith(missingSizes);
             var again = toExport.Where(s => images.TryGetValue(s.Image.Id, out var image) && image.Layers.Any(l => missing.Contains(l.DiffId.Digest))).ToList();
-            var retried = await SaveAsync(again, [], result, cancellationToken);
+            var retried = await SaveAsync(again, storedSizes, result, cancellationToken);
             foreach (var (id, image) in retried)
             {
                 images[id] = image;
@@ -221,7 +228,7 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
         };
         var document = OciJson.SerializeWithDigest(manifest);
         var written = await store.Blobs.WriteAsync(new MemoryStream(document.Content.ToArray(), writable: false), document.Digest, document.Content.Length, cancellationToken);
-        result.BytesWritten += config.Size + written.Size;
+        result.BytesWritten += (config.Existed ? 0 : config.Size) + (written.Existed ? 0 : written.Size);
         return new StageImage
         {
             Name = stage,
@@ -233,6 +240,13 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
             Platform = image.Config.Platform,
         };
     }
+
+    /// <summary>
+    /// Layer tars are multiples of 512 bytes, so small ones (a COPY of one edited source file) often
+    /// have the size of a stored one; guessing by size there would cost a second export. Below this
+    /// size a layer is written to a temp file and kept only if its digest is new: cheap, and exact.
+    /// </summary>
+    private const long GuessBySizeFrom = 1024 * 1024;
 
     /// <summary>Streams layers into the blob store, skipping the ones it has.</summary>
     private sealed class StoreSink(IBlobStore blobs, HashSet<long> storedSizes, ExportResult result) : IDockerArchiveSink
@@ -247,7 +261,7 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
         public async Task ConsumeAsync(DockerArchiveEntry entry, Stream content, CancellationToken cancellationToken)
         {
             result.BytesExported += entry.Size;
-            if (entry.Kind == DockerArchiveEntryKind.Layer && storedSizes.Contains(entry.Size))
+            if (entry.Kind == DockerArchiveEntryKind.Layer && entry.Size >= GuessBySizeFrom && storedSizes.Contains(entry.Size))
             {
                 // Most likely a layer the store has: let the reader hash it as it drains.
                 result.LayersSkipped++;
@@ -255,8 +269,15 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
             }
 
             var written = await blobs.WriteAsync(content, entry.BlobDigest, entry.Size, cancellationToken);
+            if (written.Existed)
+            {
+                result.LayersSkipped++;
+                return;
+            }
+
             result.LayersWritten++;
             result.BytesWritten += written.Size;
+            result.LayerBytesWritten += written.Size;
         }
     }
 }
