@@ -70,4 +70,45 @@ public sealed class CorruptionTests
 
         Assert.Contains(TestImages.Busybox, imagesBefore);
     }
+
+    [Fact]
+    public async Task A_damaged_entry_is_passed_over_for_the_fallback_scope_entry()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var ct = timeout.Token;
+        using var temp = new TempDirectory();
+        var store = temp.Combine("store");
+        await SeedStore.CopyClassicAsync(store);
+        var seeded = StoreFiles.Blobs(store).Select(b => b.Digest).ToHashSet();
+
+        // A feature branch saves its own entry on top of main's; then one of its own layers rots.
+        const string feature = "acme/shop/feature-x";
+        var app = ExampleApp.CopyTo(temp.Combine("app"));
+        app.CommitBackend("feature", 64 * 1024);
+        await using (var first = await Runner.StartAsync(ct))
+        {
+            var save = await first.LayercacheAsync(Builder.Classic, Commands.Build(app.Directory, store, "--scope", feature, "--fallback-scope", Commands.MainScope), ct);
+            save.ExpectExit(0);
+            Assert.True(save.Report.Save is { Saved: true }, $"the feature branch must save its entry: {save}");
+        }
+
+        var (digest, size) = StoreFiles.Blobs(store).Where(b => !seeded.Contains(b.Digest)).MaxBy(b => b.Size);
+        StoreFiles.FlipByte(StoreFiles.BlobPath(store, digest), size / 2);
+
+        // A new runner of the feature branch: its own entry fails verification, main's entry restores.
+        await using var runner = await Runner.StartAsync(ct);
+        var restore = await runner.LayercacheAsync(Builder.Classic, Commands.Restore(app.Directory, store, "--scope", feature, "--fallback-scope", Commands.MainScope), ct);
+        restore.ExpectExit(0);
+        Assert.Contains(restore.Report.Warnings, w => w.Contains(digest.ToString(), StringComparison.Ordinal));
+        Assert.True(restore.Report.Restore is { Hit: true } r && r.EntryScope == Commands.MainScope, $"main's entry must be restored instead: {restore}");
+        Assert.Contains(restore.Report.Restore!.Reasons, r => r.Contains("damaged", StringComparison.Ordinal));
+        Assert.False(File.Exists(StoreFiles.BlobPath(store, digest)), "the corrupt blob must be removed");
+
+        // The build on top of it runs only the steps main's entry cannot serve.
+        var build = await runner.LayercacheAsync(Builder.Classic, Commands.Build(app.Directory, store, "--scope", feature, "--fallback-scope", Commands.MainScope, "-t", "demo:feature"), ct);
+        build.ExpectExit(0);
+        Assert.Contains(build.Report.Build!.Stages.SelectMany(st => st.Steps), st => st.Status == Core.Reports.StepStatus.Cached);
+        Assert.Contains("app: backend version feature", await AppOutput.RunAsync(runner, "demo:feature", ct), StringComparison.Ordinal);
+        (await Cli.RunAsync(Commands.Verify(store), new Dictionary<string, string?>(), ct)).ExpectExit(0);
+    }
 }

@@ -32,7 +32,8 @@ internal static class RestoreStep
         var reasons = new List<string>();
         try
         {
-            CacheEntry? chosen = null;
+            // Every entry that could hit, best first: the own scope's newest, then older ones, then the fallbacks'.
+            var candidates = new List<CacheEntry>();
             foreach (var scope in run.Scopes.Read)
             {
                 var entries = await store.FindEntriesAsync(scope, cancellationToken);
@@ -49,39 +50,56 @@ internal static class RestoreStep
                         continue;
                     }
 
-                    chosen = entry;
-                    break;
-                }
-
-                if (chosen is not null)
-                {
-                    break;
+                    candidates.Add(entry);
                 }
             }
 
-            if (chosen is null)
+            if (candidates.Count == 0)
             {
                 run.Log("no usable cache entry: " + string.Join("; ", reasons));
                 return Miss([.. reasons]);
             }
 
-            run.Log($"restoring entry {chosen.RefName} of scope {chosen.Scope}");
-            var loaded = await new StageImageLoader(run.Engine, store).LoadAsync(chosen, run.StageTag, cancellationToken);
-            await store.MarkUsedAsync(chosen.Id, run.Clock.GetUtcNow(), cancellationToken);
-            return (new RestoreReport
+            // A damaged entry (a corrupt or missing blob) is passed over for the next one: an older
+            // entry or the default branch's still makes a warm build. The engine registers nothing of
+            // a load that was cut off, so the next attempt starts clean.
+            var attempts = candidates.Take(MaxAttempts).ToList();
+            for (var i = 0; i < attempts.Count; i++)
             {
-                Hit = true,
-                Entry = chosen.RefName,
-                EntryScope = chosen.Scope.Value,
-                EntryCreated = chosen.Created,
-                Reasons = reasons,
-                Stages = loaded.Stages,
-                BytesLoaded = loaded.BytesLoaded,
-                LayersLoaded = loaded.LayersLoaded,
-                LayersSkipped = loaded.LayersSkipped,
-                Seconds = clock.Elapsed.TotalSeconds,
-                CacheFrom = loaded.CacheFrom,
-            }, chosen);
+                var chosen = attempts[i];
+                run.Log($"restoring entry {chosen.RefName} of scope {chosen.Scope}");
+                LoadOutcome loaded;
+                try
+                {
+                    loaded = await new StageImageLoader(run.Engine, store).LoadAsync(chosen, run.StageTag, cancellationToken);
+                }
+                catch (Exception e) when (IsDamagedContent(e))
+                {
+                    var next = i + 1 < attempts.Count ? $"trying entry {attempts[i + 1].RefName}" : "building cold";
+                    run.Warn($"cache entry {chosen.RefName} is damaged, {next}: {CacheRun.OneLine(e)}", e);
+                    await QuarantineAsync(run, store, e, cancellationToken);
+                    reasons.Add($"entry {chosen.RefName}: damaged: {CacheRun.OneLine(e)}");
+                    continue;
+                }
+
+                await store.MarkUsedAsync(chosen.Id, run.Clock.GetUtcNow(), cancellationToken);
+                return (new RestoreReport
+                {
+                    Hit = true,
+                    Entry = chosen.RefName,
+                    EntryScope = chosen.Scope.Value,
+                    EntryCreated = chosen.Created,
+                    Reasons = reasons,
+                    Stages = loaded.Stages,
+                    BytesLoaded = loaded.BytesLoaded,
+                    LayersLoaded = loaded.LayersLoaded,
+                    LayersSkipped = loaded.LayersSkipped,
+                    Seconds = clock.Elapsed.TotalSeconds,
+                    CacheFrom = loaded.CacheFrom,
+                }, chosen);
+            }
+
+            return Miss([.. reasons]);
         }
         catch (Exception e) when (e is not OperationCanceledException && e is not CacheFailureException)
         {
@@ -91,6 +109,23 @@ internal static class RestoreStep
             reasons.Add("restore failed: " + CacheRun.OneLine(e));
             return Miss([.. reasons]);
         }
+    }
+
+    /// <summary>How many damaged entries a restore passes over before it gives up and builds cold.</summary>
+    private const int MaxAttempts = 3;
+
+    /// <summary>The store's content is bad (not the engine, not the machine): another entry may be fine.</summary>
+    private static bool IsDamagedContent(Exception failure)
+    {
+        for (var e = failure; e is not null; e = e.InnerException)
+        {
+            if (e is Oci.ContentVerificationException or Oci.BlobNotFoundException or StoreCorruptException or Oci.OciFormatException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
