@@ -1,11 +1,24 @@
 namespace LayerCache.Docker;
 
 /// <summary>
-/// A response body stream that owns its HTTP response, so handing the stream to a caller (image save)
-/// keeps the connection open until the caller disposes the stream.
+/// A read-only, forward-only view of another stream that decides what its disposal releases:
+/// <see cref="Owning"/> keeps an HTTP response (and its connection) alive until the caller of an
+/// image save disposes the body; <see cref="LeaveOpen"/> hands a caller's archive to HttpClient,
+/// which disposes request content, without letting it close the caller's stream.
 /// </summary>
-internal sealed class ResponseStream(HttpResponseMessage response, Stream inner) : Stream
+internal sealed class ResponseStream : Stream
 {
+    private readonly Stream _inner;
+    private readonly IDisposable? _owner;
+    private readonly bool _disposeInner;
+
+    private ResponseStream(Stream inner, IDisposable? owner, bool disposeInner)
+    {
+        _inner = inner;
+        _owner = owner;
+        _disposeInner = disposeInner;
+    }
+
     public override bool CanRead => true;
 
     public override bool CanSeek => false;
@@ -20,18 +33,24 @@ internal sealed class ResponseStream(HttpResponseMessage response, Stream inner)
         set => throw new NotSupportedException();
     }
 
-    public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+    /// <summary>A response body that disposes <paramref name="response"/> with itself.</summary>
+    public static ResponseStream Owning(HttpResponseMessage response, Stream body) => new(body, response, disposeInner: true);
 
-    public override int Read(Span<byte> buffer) => inner.Read(buffer);
+    /// <summary>A view of the caller's stream that never disposes it.</summary>
+    public static ResponseStream LeaveOpen(Stream stream) => new(stream, owner: null, disposeInner: false);
+
+    public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
+
+    public override int Read(Span<byte> buffer) => _inner.Read(buffer);
 
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        inner.ReadAsync(buffer, offset, count, cancellationToken);
+        _inner.ReadAsync(buffer, offset, count, cancellationToken);
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        inner.ReadAsync(buffer, cancellationToken);
+        _inner.ReadAsync(buffer, cancellationToken);
 
     public override Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken) =>
-        inner.CopyToAsync(destination, bufferSize, cancellationToken);
+        _inner.CopyToAsync(destination, bufferSize, cancellationToken);
 
     public override void Flush()
     {
@@ -47,8 +66,12 @@ internal sealed class ResponseStream(HttpResponseMessage response, Stream inner)
     {
         if (disposing)
         {
-            inner.Dispose();
-            response.Dispose();
+            if (_disposeInner)
+            {
+                _inner.Dispose();
+            }
+
+            _owner?.Dispose();
         }
 
         base.Dispose(disposing);
@@ -56,8 +79,12 @@ internal sealed class ResponseStream(HttpResponseMessage response, Stream inner)
 
     public override async ValueTask DisposeAsync()
     {
-        await inner.DisposeAsync();
-        response.Dispose();
+        if (_disposeInner)
+        {
+            await _inner.DisposeAsync();
+        }
+
+        _owner?.Dispose();
         await base.DisposeAsync();
     }
 }

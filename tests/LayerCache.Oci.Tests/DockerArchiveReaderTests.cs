@@ -1,5 +1,6 @@
 using System.Text;
 using LayerCache.Oci;
+using LayerCache.Testing;
 
 namespace LayerCache.Oci.Tests;
 

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using LayerCache.Oci;
+using LayerCache.Testing;
 
 namespace LayerCache.Store.Tests;
 

@@ -1,6 +1,9 @@
-namespace LayerCache.Store.Tests;
+namespace LayerCache.Testing;
 
-/// <summary>A read-only, non-seekable stream of a deterministic byte pattern, generated on the fly.</summary>
+/// <summary>
+/// A read-only, forward-only stream of <c>length</c> deterministic pseudo-random bytes, generated on
+/// the fly: gigabyte-sized inputs for streaming tests without gigabytes of memory or disk.
+/// </summary>
 public sealed class PatternStream(long length) : Stream
 {
     private long _position;
@@ -11,11 +14,11 @@ public sealed class PatternStream(long length) : Stream
 
     public override bool CanWrite => false;
 
-    public override long Length => throw new NotSupportedException();
+    public override long Length => length;
 
     public override long Position
     {
-        get => throw new NotSupportedException();
+        get => _position;
         set => throw new NotSupportedException();
     }
 
@@ -27,7 +30,7 @@ public sealed class PatternStream(long length) : Stream
         for (var i = 0; i < n; i++)
         {
             var p = _position + i;
-            buffer[i] = (byte)((p * 31) ^ (p >> 9));
+            buffer[i] = (byte)((p * 2654435761L) >> 13);
         }
 
         _position += n;
