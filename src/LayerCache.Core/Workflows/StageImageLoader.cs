@@ -73,7 +73,10 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store)
         LoadOutcome outcome,
         CancellationToken cancellationToken)
     {
-        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 4 * 1024 * 1024, resumeWriterThreshold: 2 * 1024 * 1024));
+        // Few, large segments: the shared array pool keeps only a few dozen arrays of a size, so a
+        // pipe holding thousands of 4 KiB segments allocated a new array for nearly every byte moved
+        // (360 MB of garbage for a 400 MB restore, and a gen0 heap that pushed RSS past 150 MB).
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, minimumSegmentSize: 64 * 1024));
         using var cancelBoth = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
         async Task WriteAsync()
