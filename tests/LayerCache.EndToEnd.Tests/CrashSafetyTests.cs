@@ -36,20 +36,36 @@ public sealed class CrashSafetyTests(BuiltRunnerFixture fixture, ITestOutputHelp
         var kills = 0;
         var attempt = 0;
         var store = temp.Combine("store-0");
-        while (kills < Kills && attempt < Kills * 3)
+
+        // How long a save takes, into an empty store and into what a kill left: learned from every
+        // save that finished before its moment, so that a loaded machine (slow measurement) or a
+        // quick continuation does not make most moments fall after the end.
+        var emptyTotal = total;
+        var continuedTotal = total;
+        while (kills < Kills && attempt < Kills * 4)
         {
             // Every third attempt starts from an empty store; the others continue on what the last kill left.
-            if (attempt % 3 == 0)
+            var fresh = attempt % 3 == 0;
+            if (fresh)
             {
                 store = temp.Combine($"store-{attempt}");
                 Directory.CreateDirectory(store);
             }
 
             attempt++;
+            var span = fresh ? emptyTotal : continuedTotal;
             var fraction = attempt % 2 == 0 ? random.NextDouble() : 0.5 + (random.NextDouble() / 2);
-            var moment = total * fraction;
-            var killed = await SaveAndKillAsync(Commands.Save(fixture.App.Directory, store, "--scope", scope), env, moment, ct);
+            var moment = span * fraction;
+            var (killed, elapsed) = await SaveAndKillAsync(Commands.Save(fixture.App.Directory, store, "--scope", scope), env, moment, ct);
             kills += killed ? 1 : 0;
+            if (!killed && fresh)
+            {
+                emptyTotal = elapsed;
+            }
+            else if (!killed)
+            {
+                continuedTotal = elapsed;
+            }
 
             var verify = await Cli.RunAsync(Commands.Verify(store), new Dictionary<string, string?>(), ct);
             Assert.True(verify.ExitCode == 0, $"after a kill at {moment.TotalSeconds:0.00}s (attempt {attempt}): {verify}");
@@ -59,7 +75,7 @@ public sealed class CrashSafetyTests(BuiltRunnerFixture fixture, ITestOutputHelp
             Assert.True(restore.ExitCode == 0, $"after a kill at {moment.TotalSeconds:0.00}s (attempt {attempt}): {restore}");
             Assert.True(restore.Report.Warnings.Count == 0, $"after a kill at {moment.TotalSeconds:0.00}s (attempt {attempt}) the restore warned: {restore}");
             Assert.True(restore.Report.Restore!.Hit == entries.Any(e => e.Scope == scope), $"after a kill at {moment.TotalSeconds:0.00}s (attempt {attempt}), {entries.Count} entr(ies) listed: {restore}");
-            output.WriteLine($"attempt {attempt}: {(killed ? "killed" : "finished before")} {moment.TotalSeconds:0.00}s; {entries.Count} entr(ies); restore {(restore.Report.Restore.Hit ? "hit" : "missed")}");
+            output.WriteLine($"attempt {attempt} ({(fresh ? "empty store" : "continued")}): {(killed ? "killed at" : $"finished in {elapsed.TotalSeconds:0.00}s, before")} {moment.TotalSeconds:0.00}s; {entries.Count} entr(ies); restore {(restore.Report.Restore.Hit ? "hit" : "missed")}");
         }
 
         Assert.True(kills >= Kills, $"only {kills} save(s) were killed before they finished");
@@ -107,8 +123,11 @@ public sealed class CrashSafetyTests(BuiltRunnerFixture fixture, ITestOutputHelp
         }
     }
 
-    /// <summary>Starts a save and SIGKILLs it (only it, as <c>kill -9 PID</c> would) at <paramref name="moment"/>; false when it finished first.</summary>
-    private static async Task<bool> SaveAndKillAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?> env, TimeSpan moment, CancellationToken ct)
+    /// <summary>
+    /// Starts a save and SIGKILLs it (only it, as <c>kill -9 PID</c> would) at <paramref name="moment"/>:
+    /// whether it was killed, and how long it ran.
+    /// </summary>
+    private static async Task<(bool Killed, TimeSpan Elapsed)> SaveAndKillAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?> env, TimeSpan moment, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         using var process = Cli.Start(args, env);
@@ -128,7 +147,8 @@ public sealed class CrashSafetyTests(BuiltRunnerFixture fixture, ITestOutputHelp
         }
 
         await exited;
+        var elapsed = clock.Elapsed;
         await drain;
-        return killed && process.ExitCode != 0;
+        return (killed && process.ExitCode != 0, elapsed);
     }
 }

@@ -49,6 +49,12 @@ public sealed class SourceChangeTests(ITestOutputHelper output)
             }
         }
 
+        // One docker build: the classic builder's stage images are tagged from its output, because a
+        // --target pass per stage would run the changed steps again (with --cache-from, the classic
+        // builder does not take the steps it has just run from its local cache).
+        var runs = run.Stderr.Split('\n').Count(l => l.Contains(": RUN sh backend/build.sh", StringComparison.Ordinal));
+        Assert.True(runs == 1, $"the build step appears {runs} times in the build output:\n{run.Stderr}");
+
         Assert.Contains(stages["compile-backend"].Steps, s => s.Instruction == "COPY backend/ backend/");
         Assert.Contains(stages["compile-backend"].Steps, s => s.Instruction.StartsWith("RUN sh backend/build.sh", StringComparison.Ordinal));
         Assert.True(stages["base"].Steps.Count > 0 && stages["compile-frontend"].Steps.Count > 0);

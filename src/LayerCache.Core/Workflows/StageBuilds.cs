@@ -44,9 +44,15 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
         }
 
         var order = plan.Stages.Where(s => s.Index == plan.Target.Index).Concat(plan.Stages.Where(s => s.Index != plan.Target.Index)).ToList();
+        HashSet<int>? passesFor = null;
         foreach (var stage in order)
         {
             var isTarget = stage.Index == plan.Target.Index;
+            if (passesFor is not null && !passesFor.Contains(stage.Index))
+            {
+                continue;
+            }
+
             var key = stage.Name ?? stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (stage.Name is null && !isTarget)
             {
@@ -81,6 +87,26 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
             }
 
             stageTags[key] = tag;
+            if (isTarget && cli.Builder == BuilderKind.Classic)
+            {
+                // The classic builder printed every stage's image id (" ---> id" after its last step):
+                // tag those. A --target pass would not do: with --cache-from the classic builder takes
+                // a local cache hit only from the parent chain of a --cache-from image, so the steps
+                // this build just ran would run again in each pass (seen: 2x the build time when the
+                // dependencies changed).
+                var missing = await TagClassicStagesAsync(plan, result.Output, stageTags, cancellationToken);
+                if (missing.Count == 0)
+                {
+                    break;
+                }
+
+                // A stage whose id the output did not show gets its own pass, which can at least hit
+                // through the stages tagged just now.
+                cacheFrom = [.. cacheFrom, .. stageTags.Values.Except(cacheFrom, StringComparer.Ordinal)];
+                passesFor = missing;
+                continue;
+            }
+
             if (isTarget && result.Output.ExecutedSteps == 0 && result.Output.Steps.All(s => s.Status != BuildStepStatus.Failed))
             {
                 var others = plan.Stages.Where(s => s.Index != plan.Target.Index && s.Name is not null).ToList();
@@ -103,6 +129,35 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
             Seconds = clock.Elapsed.TotalSeconds,
             Stages = Reports(plan, stageTags, steps, notes),
         });
+    }
+
+    /// <summary>
+    /// Tags each named stage's image from the classic builder's output of the target build; returns
+    /// the indexes of the stages whose image id the output did not show.
+    /// </summary>
+    private async Task<HashSet<int>> TagClassicStagesAsync(LayerCache.Dockerfile.BuildPlan plan, BuildOutput output, Dictionary<string, string> stageTags, CancellationToken cancellationToken)
+    {
+        var missing = new HashSet<int>();
+        foreach (var stage in plan.Stages.Where(s => s.Index != plan.Target.Index && s.Name is not null))
+        {
+            var last = output.Steps.Where(s => s.StageIndex == stage.Index && s.ImageId is not null).MaxBy(s => s.Number);
+            if (last is null)
+            {
+                missing.Add(stage.Index);
+                continue;
+            }
+
+            var tag = run.StageTag(stage.Name!);
+            await run.Engine.TagImageAsync(last.ImageId!, tag, cancellationToken);
+            stageTags[stage.Name!] = tag;
+        }
+
+        if (missing.Count == 0)
+        {
+            run.Log("tagged every stage's image from the build's output: no per-stage builds needed");
+        }
+
+        return missing;
     }
 
     public static string BuilderName(BuilderKind builder) => builder == BuilderKind.BuildKit ? "buildkit" : "classic";
