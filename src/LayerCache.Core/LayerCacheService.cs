@@ -83,6 +83,11 @@ public sealed class LayerCacheService
             }
         }
 
+        if (cacheFrom.Count > 0 && cli.Builder == BuilderKind.Classic)
+        {
+            cacheFrom.AddRange(await RecentLeafImagesAsync(cacheFrom, cancellationToken));
+        }
+
         var built = await new StageBuilds(run, cli).BuildAsync(cacheFrom, [], extraArguments, buildOutput, cancellationToken);
         if (!built.Succeeded)
         {
@@ -114,6 +119,31 @@ public sealed class LayerCacheService
             inputs.KeyFiles.ToDictionary(p => p.Key, p => p.Value.Value, StringComparer.Ordinal),
             inputs.BaseImages.ToDictionary(p => p.Key, p => p.Value?.Value, StringComparer.Ordinal),
             run.Warnings);
+    }
+
+    /// <summary>
+    /// The engine's newest top-level images (tagged, or untagged leaves such as a stage's last image),
+    /// as <c>--cache-from</c> sources. With <c>--cache-from</c> the classic builder takes a cache hit
+    /// from its local images only on the parent chain of a source, so without the images the user's
+    /// own build just made, finding the stage images would run every step that build ran again.
+    /// </summary>
+    private async Task<List<string>> RecentLeafImagesAsync(IReadOnlyList<string> already, CancellationToken cancellationToken)
+    {
+        const int MaxSources = 32;
+        try
+        {
+            var images = await _engine.ListImagesAsync(new ImageListOptions { All = false }, cancellationToken);
+            return [.. images
+                .Where(i => !i.RepoTags.Any(already.Contains))
+                .OrderByDescending(i => i.Created)
+                .Take(MaxSources)
+                .Select(i => i.Id.Value)];
+        }
+        catch (DockerEngineException)
+        {
+            // Only an optimization: the stage builds still work, they may just run steps again.
+            return [];
+        }
     }
 
     private static async Task<DockerCliBuilder> CreateBuilderAsync(CacheOptions options, CancellationToken cancellationToken)

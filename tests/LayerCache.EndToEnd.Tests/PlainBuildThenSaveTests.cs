@@ -59,6 +59,44 @@ public sealed partial class PlainBuildThenSaveTests
         Assert.Contains("app: backend version 1", printed, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Save_after_restore_and_a_plain_build_with_a_change_runs_no_step_again()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var ct = timeout.Token;
+        using var temp = new TempDirectory();
+        var store = temp.Combine("store");
+        await SeedStore.CopyClassicAsync(store);
+        await using var runner = await Runner.StartAsync(ct);
+        var app = ExampleApp.CopyTo(temp.Combine("app"));
+        app.CommitBackend("3", 16 * 1024);
+
+        // The split recipe: restore, the user's own build (it runs the changed steps), then save.
+        var restore = await runner.LayercacheAsync(Builder.Classic, Commands.Restore(app.Directory, store, "--scope", Commands.MainScope), ct);
+        restore.ExpectExit(0);
+        List<string> build = ["build", "--network", "none", "-t", "demo:latest"];
+        foreach (var image in restore.Report.Restore!.CacheFrom)
+        {
+            build.AddRange(["--cache-from", image]);
+        }
+
+        var plain = await runner.DockerAsync(Builder.Classic, [.. build, app.Directory], ct);
+        Assert.Contains("Running in", plain.StandardOutput, StringComparison.Ordinal);
+
+        var save = await runner.LayercacheAsync(Builder.Classic, Commands.Save(app.Directory, store, "--scope", Commands.MainScope), ct);
+        save.ExpectExit(0);
+        Assert.Empty(save.Report.Warnings);
+        Assert.True(save.Report.Save is { Saved: true }, $"the changed build must be saved: {save}");
+        Assert.True(save.Report.Build!.StepsExecuted == 0, $"finding the stage images must not run the user's steps again: {save}");
+
+        // And the saved entry is what the user built: a fresh runner gets every step cached.
+        await using var fresh = await Runner.StartAsync(ct);
+        var warm = await fresh.LayercacheAsync(Builder.Classic, Commands.Build(app.Directory, store, "--scope", Commands.MainScope, "-t", "demo:latest"), ct);
+        warm.ExpectExit(0);
+        ReportAssert.EveryStepCached(warm, "classic");
+        Assert.Contains("app: backend version 3", await AppOutput.RunAsync(fresh, "demo:latest", ct), StringComparison.Ordinal);
+    }
+
     [GeneratedRegex("Using cache")]
     private static partial Regex UsingCache();
 }
