@@ -115,18 +115,8 @@ internal static class RestoreStep
     private const int MaxAttempts = 3;
 
     /// <summary>The store's content is bad (not the engine, not the machine): another entry may be fine.</summary>
-    private static bool IsDamagedContent(Exception failure)
-    {
-        for (var e = failure; e is not null; e = e.InnerException)
-        {
-            if (e is Oci.ContentVerificationException or Oci.BlobNotFoundException or StoreCorruptException or Oci.OciFormatException)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private static bool IsDamagedContent(Exception failure) =>
+        Causes(failure).Any(e => e is Oci.ContentVerificationException or Oci.BlobNotFoundException or StoreCorruptException or Oci.OciFormatException);
 
     /// <summary>
     /// Deletes a blob that failed verification, so that the next save writes it again (a save skips
@@ -134,22 +124,28 @@ internal static class RestoreStep
     /// </summary>
     private static async Task QuarantineAsync(CacheRun run, ICacheStore store, Exception failure, CancellationToken cancellationToken)
     {
+        if (Causes(failure).OfType<Oci.DigestMismatchException>().FirstOrDefault() is not { } mismatch)
+        {
+            return;
+        }
+
+        try
+        {
+            await store.Blobs.DeleteAsync(mismatch.Expected, cancellationToken);
+            run.Log($"removed corrupt blob {mismatch.Expected} from the store; the next save writes it again");
+        }
+        catch (IOException io)
+        {
+            run.Log($"could not remove corrupt blob {mismatch.Expected}: {CacheRun.OneLine(io)}");
+        }
+    }
+
+    /// <summary>The failure and every exception inside it, outermost first.</summary>
+    private static IEnumerable<Exception> Causes(Exception failure)
+    {
         for (var e = failure; e is not null; e = e.InnerException)
         {
-            if (e is Oci.DigestMismatchException mismatch)
-            {
-                try
-                {
-                    await store.Blobs.DeleteAsync(mismatch.Expected, cancellationToken);
-                    run.Log($"removed corrupt blob {mismatch.Expected} from the store; the next save writes it again");
-                }
-                catch (IOException io)
-                {
-                    run.Log($"could not remove corrupt blob {mismatch.Expected}: {CacheRun.OneLine(io)}");
-                }
-
-                return;
-            }
+            yield return e;
         }
     }
 
