@@ -1,3 +1,4 @@
+using LayerCache.Oci;
 using LayerCache.Store;
 
 namespace LayerCache.Core.Workflows;
@@ -20,4 +21,7 @@ internal sealed class ExportResult
     public long LayerBytesWritten { get; set; }
 
     public long BytesExported { get; set; }
+
+    /// <summary>Blobs the exports streamed into the store that it did not have: digest → size.</summary>
+    public Dictionary<Digest, long> NewBlobs { get; } = [];
 }

@@ -50,8 +50,9 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
 
         // Sizes of the layers the store already has: a layer tar of one of these sizes is most
         // likely one of them, so it is hashed without being written. The rare miss is caught below.
+        var layers = toExport.SelectMany(s => s.Image.Layers).Distinct().ToList();
         var storedSizes = new HashSet<long>();
-        foreach (var diffId in toExport.SelectMany(s => s.Image.Layers).Distinct())
+        foreach (var diffId in layers)
         {
             if (await store.Blobs.TryGetSizeAsync(diffId, cancellationToken) is { } size)
             {
@@ -96,6 +97,14 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
             result.StagesExported++;
         }
 
+        // Every layer of the exported images is in the store now: what the exports did not write, it
+        // had. Counted from what was written, not as archives stream past: a second export of the same
+        // images would count its layers twice, and an OCI-form archive streams configs as blobs too.
+        var newLayers = layers.Where(result.NewBlobs.ContainsKey).ToList();
+        result.LayersWritten = newLayers.Count;
+        result.LayerBytesWritten = newLayers.Sum(l => result.NewBlobs[l]);
+        result.LayersSkipped += layers.Count - newLayers.Count;
+        result.BytesWritten += result.NewBlobs.Values.Sum();
         return result;
     }
 
@@ -264,20 +273,14 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
             if (entry.Kind == DockerArchiveEntryKind.Layer && entry.Size >= GuessBySizeFrom && storedSizes.Contains(entry.Size))
             {
                 // Most likely a layer the store has: let the reader hash it as it drains.
-                result.LayersSkipped++;
                 return;
             }
 
             var written = await blobs.WriteAsync(content, entry.BlobDigest, entry.Size, cancellationToken);
-            if (written.Existed)
+            if (!written.Existed)
             {
-                result.LayersSkipped++;
-                return;
+                result.NewBlobs[written.Digest] = written.Size;
             }
-
-            result.LayersWritten++;
-            result.BytesWritten += written.Size;
-            result.LayerBytesWritten += written.Size;
         }
     }
 }
