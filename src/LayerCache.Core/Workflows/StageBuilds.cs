@@ -5,12 +5,13 @@ using LayerCache.Docker.Build;
 namespace LayerCache.Core.Workflows;
 
 /// <summary>
-/// Builds every stage the target needs, one <c>docker build --target</c> each, so that each stage's
-/// result is an image with a tag of its own that can be saved and passed back as
-/// <c>--cache-from</c> next time. Later builds reuse the earlier ones through the engine's own cache,
-/// so this costs one build plus a cached pass per stage. This is seed 004's by-hand recipe, done for
-/// every stage automatically. BuildKit builds get <c>BUILDKIT_INLINE_CACHE=1</c>: without it their
-/// images carry no cache metadata and <c>--cache-from</c> cannot hit.
+/// Builds the target and gives every stage it needs an image with a tag of its own, to be saved and
+/// passed back as <c>--cache-from</c> next time. The classic builder prints each stage's image id,
+/// so those are tagged from the target build's output; BuildKit does not, so each other stage gets a
+/// <c>docker build --target</c> pass, which BuildKit's own cache makes a cached one. This is seed
+/// 004's by-hand recipe, done for every stage automatically. BuildKit builds get
+/// <c>BUILDKIT_INLINE_CACHE=1</c>: without it their images carry no cache metadata and
+/// <c>--cache-from</c> cannot hit.
 /// </summary>
 internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
 {
@@ -33,9 +34,10 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
         }
 
         // The target first: it is the user's result, and its build runs every stage it needs, so
-        // the per-stage builds after it are cached passes that only tag each stage's image. When
-        // the target's build ran nothing and a restore put back every stage's image, those images
-        // stand as they are and the per-stage passes are skipped (an unchanged rerun costs one build).
+        // the per-stage passes after it (BuildKit, or a classic stage whose id the output lacked) are
+        // cached passes that only tag each stage's image. When the target's build ran nothing and a
+        // restore put back every stage's image, those images stand as they are and the passes are
+        // skipped (an unchanged rerun costs one build).
         foreach (var unnamed in plan.Stages.Where(s => s.Name is null && s.Index != plan.Target.Index))
         {
             // docker build --target takes names only, so an unnamed stage has no image of its own.
