@@ -241,7 +241,7 @@ public sealed class DockerEngineClient : IDockerEngine, IDisposable
         try
         {
             var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            return ResponseStream.Owning(response, body);
+            return ReadOnlyStreamView.Owning(response, body);
         }
         catch
         {
@@ -255,7 +255,7 @@ public sealed class DockerEngineClient : IDockerEngine, IDisposable
     {
         ArgumentNullException.ThrowIfNull(archive);
         // StreamContent without a length goes out chunked: the archive is read as it is sent.
-        using var content = new StreamContent(ResponseStream.LeaveOpen(archive), 81920);
+        using var content = new StreamContent(ReadOnlyStreamView.LeaveOpen(archive), 81920);
         content.Headers.ContentType = new MediaTypeHeaderValue("application/x-tar");
         using var response = await SendVersionedAsync(HttpMethod.Post, "/images/load?quiet=1", content, null, HttpCompletionOption.ResponseHeadersRead, "load images", cancellationToken);
         var loaded = new List<string>();

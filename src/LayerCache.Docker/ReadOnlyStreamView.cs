@@ -6,13 +6,13 @@ namespace LayerCache.Docker;
 /// image save disposes the body; <see cref="LeaveOpen"/> hands a caller's archive to HttpClient,
 /// which disposes request content, without letting it close the caller's stream.
 /// </summary>
-internal sealed class ResponseStream : Stream
+internal sealed class ReadOnlyStreamView : Stream
 {
     private readonly Stream _inner;
     private readonly IDisposable? _owner;
     private readonly bool _disposeInner;
 
-    private ResponseStream(Stream inner, IDisposable? owner, bool disposeInner)
+    private ReadOnlyStreamView(Stream inner, IDisposable? owner, bool disposeInner)
     {
         _inner = inner;
         _owner = owner;
@@ -34,10 +34,10 @@ internal sealed class ResponseStream : Stream
     }
 
     /// <summary>A response body that disposes <paramref name="response"/> with itself.</summary>
-    public static ResponseStream Owning(HttpResponseMessage response, Stream body) => new(body, response, disposeInner: true);
+    public static ReadOnlyStreamView Owning(HttpResponseMessage response, Stream body) => new(body, response, disposeInner: true);
 
     /// <summary>A view of the caller's stream that never disposes it.</summary>
-    public static ResponseStream LeaveOpen(Stream stream) => new(stream, owner: null, disposeInner: false);
+    public static ReadOnlyStreamView LeaveOpen(Stream stream) => new(stream, owner: null, disposeInner: false);
 
     public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
 
