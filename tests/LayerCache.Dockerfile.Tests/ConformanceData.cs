@@ -1,6 +1,9 @@
 namespace LayerCache.Dockerfile.Tests;
 
-/// <summary>Finds <c>shared/conformance/dockerfile-parser</c>, which sits beside the repository checkout.</summary>
+/// <summary>
+/// Finds <c>TestData/conformance/dockerfile-parser</c> (BuildKit's parser test files, kept in the
+/// repository), which the build copies next to the test binary.
+/// </summary>
 internal static class ConformanceData
 {
     private static readonly Lazy<string> Location = new(Find);
@@ -10,24 +13,12 @@ internal static class ConformanceData
 
     private static string Find()
     {
-        // The test binary lives somewhere under the checkout (bin/Debug/net10.0), and shared/ is
-        // either inside an ancestor or a sibling of one, depending on how the checkout was made.
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        var candidate = Path.Combine(AppContext.BaseDirectory, "TestData", "conformance", "dockerfile-parser");
+        if (System.IO.Directory.Exists(Path.Combine(candidate, "positive")))
         {
-            foreach (var candidate in new[]
-            {
-                Path.Combine(dir.FullName, "shared", "conformance", "dockerfile-parser"),
-                Path.Combine(dir.FullName, "..", "shared", "conformance", "dockerfile-parser"),
-            })
-            {
-                if (System.IO.Directory.Exists(Path.Combine(candidate, "positive")))
-                {
-                    return Path.GetFullPath(candidate);
-                }
-            }
+            return candidate;
         }
 
-        throw new DirectoryNotFoundException(
-            $"shared/conformance/dockerfile-parser not found above {AppContext.BaseDirectory}");
+        throw new DirectoryNotFoundException($"{candidate} not found: the test project copies TestData to its output");
     }
 }
