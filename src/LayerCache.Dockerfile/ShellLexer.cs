@@ -20,6 +20,7 @@ internal sealed class ShellLexer
 
     private readonly char _escapeToken;
     private IReadOnlyDictionary<string, string> _env = new Dictionary<string, string>();
+    private readonly HashSet<string> _unmatched = new(StringComparer.Ordinal);
     private string _source = string.Empty;
     private int _pos;
     private bool _rawEscapes;
@@ -38,6 +39,12 @@ internal sealed class ShellLexer
     /// <summary>Leave references to unset variables as written instead of expanding them to empty.</summary>
     public bool SkipUnsetEnv { get; init; }
 
+    /// <summary>
+    /// The variables the last expansion referred to that had no value (BuildKit's
+    /// <c>ProcessWordWithMatches</c> result <c>Unmatched</c>).
+    /// </summary>
+    public IReadOnlySet<string> Unmatched => _unmatched;
+
     /// <summary>Expands <paramref name="word"/> as one word (spaces between words are kept).</summary>
     public string ProcessWord(string word, IReadOnlyDictionary<string, string> env)
         => Process(word, env).Result;
@@ -49,6 +56,7 @@ internal sealed class ShellLexer
     private (string Result, List<string> Words) Process(string word, IReadOnlyDictionary<string, string> env)
     {
         _env = env;
+        _unmatched.Clear();
         _source = word;
         _pos = 0;
         _rawEscapes = RawEscapes;
@@ -443,6 +451,7 @@ internal sealed class ShellLexer
             return true;
         }
 
+        _unmatched.Add(name);
         value = string.Empty;
         return false;
     }
