@@ -64,13 +64,14 @@ public sealed class StagesCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Duplicate_stage_name_is_exit_2_with_the_second_line()
+    public async Task Variable_in_copy_from_is_exit_2_with_its_line()
     {
-        var file = Write("FROM busybox AS build\nRUN true\n\nFROM busybox AS Build\n");
+        // BuildKit (dockerfile2llb/convert.go toCommand) refuses any expansion in COPY --from.
+        var file = Write("FROM busybox AS build\nRUN true\n\nFROM busybox\nCOPY --from=$SRC / /\n");
         var (code, _, stderr) = await CliRunner.RunAsync("stages", "-f", file, _dir);
 
         Assert.Equal(2, code);
-        Assert.Contains($"{file}:4:", stderr, StringComparison.Ordinal);
+        Assert.Contains($"{file}:5:", stderr, StringComparison.Ordinal);
         Assert.Single(stderr.TrimEnd('\n').Split('\n'));
     }
 
