@@ -34,13 +34,16 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, Func<stri
         }
     }
 
+    /// <summary>
+    /// The engine the docker CLI would use (DOCKER_HOST, TLS variables, contexts), with the registry
+    /// credentials of its config.json for pulls.
+    /// </summary>
     public DockerEngineClient CreateEngine()
     {
         try
         {
-            return Environment("DOCKER_HOST") is { Length: > 0 } host
-                ? new DockerEngineClient(DockerEndpoint.Parse(host))
-                : new DockerEngineClient(DockerEndpoint.Parse(DockerEndpoint.DefaultHost));
+            var endpoint = DockerEndpointResolver.Resolve(Environment);
+            return new DockerEngineClient(endpoint, DockerConfigCredentialProvider.FromEnvironment(Environment));
         }
         catch (FormatException e)
         {

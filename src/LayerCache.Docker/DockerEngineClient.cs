@@ -1,7 +1,11 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
@@ -10,9 +14,10 @@ using LayerCache.Oci;
 namespace LayerCache.Docker;
 
 /// <summary>
-/// Docker Engine API client over a unix socket or TCP, using HttpClient and no third-party code.
-/// The API version is negotiated on first use (GET /_ping, then the lower of <see cref="MaxApiVersion"/>
-/// and the engine's). Large bodies (save, load) are streamed, never buffered.
+/// Docker Engine API client over a unix socket, TCP (plain or TLS with client certificates) or SSH
+/// (<c>ssh … docker system dial-stdio</c>), using HttpClient and no third-party code. The API version
+/// is negotiated on first use (GET /_ping, then the lower of <see cref="MaxApiVersion"/> and the
+/// engine's). Large bodies (save, load) are streamed, never buffered.
 /// </summary>
 public sealed class DockerEngineClient : IDockerEngine, IDisposable
 {
@@ -21,8 +26,16 @@ public sealed class DockerEngineClient : IDockerEngine, IDisposable
 
     private const string NoCredentials = "e30="; // base64url("{}"): some engines require the header even without credentials.
 
+    /// <summary>The API version the docker client assumes when /_ping names none (docker's client/ping.go).</summary>
+    private const string FallbackApiVersion = "1.24";
+
+    /// <summary>An error body is read up to this size: the address may be any web server.</summary>
+    private const int MaxErrorBodyBytes = 64 * 1024;
+
     private readonly HttpClient _http;
+    private readonly IRegistryCredentialProvider? _credentials;
     private string? _apiVersion;
+    private CommandConnectionStream? _lastCommandConnection;
 
     /// <summary>A client for the engine named by DOCKER_HOST (default <c>unix:///var/run/docker.sock</c>).</summary>
     public DockerEngineClient()
@@ -30,22 +43,57 @@ public sealed class DockerEngineClient : IDockerEngine, IDisposable
     {
     }
 
-    /// <summary>A client for <paramref name="endpoint"/>.</summary>
+    /// <summary>A client for <paramref name="endpoint"/>; pulls are anonymous unless a caller passes credentials.</summary>
     public DockerEngineClient(DockerEndpoint endpoint)
+        : this(endpoint, credentials: null)
+    {
+    }
+
+    /// <summary>
+    /// A client for <paramref name="endpoint"/>. A pull without explicit credentials asks
+    /// <paramref name="credentials"/> for the registry's (as the docker CLI does from its config.json).
+    /// </summary>
+    public DockerEngineClient(DockerEndpoint endpoint, IRegistryCredentialProvider? credentials)
+        : this(endpoint, credentials, DialCommand(endpoint))
+    {
+    }
+
+    /// <summary>
+    /// A client whose connections are the stdin/stdout of <paramref name="dialCommand"/> (for ssh://
+    /// endpoints <c>ssh … docker system dial-stdio</c>; tests dial a local engine the same way).
+    /// </summary>
+    internal DockerEngineClient(DockerEndpoint endpoint, IRegistryCredentialProvider? credentials, (string FileName, IReadOnlyList<string> Arguments)? dialCommand)
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         Endpoint = endpoint;
+        _credentials = credentials;
         var handler = new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(10),
             PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
         };
-        if (endpoint.SocketPath is { } socketPath)
+        if (dialCommand is { } command)
+        {
+            // ssh itself may take longer than a socket to connect; docker gives it ConnectTimeout=30.
+            handler.ConnectTimeout = TimeSpan.FromSeconds(45);
+            handler.ConnectCallback = (_, _) =>
+            {
+                var connection = CommandConnectionStream.Start(command.FileName, command.Arguments);
+                _lastCommandConnection = connection;
+                return ValueTask.FromResult<Stream>(connection);
+            };
+        }
+        else if (endpoint.SocketPath is { } socketPath)
         {
             handler.ConnectCallback = (_, ct) => ConnectUnixAsync(socketPath, ct);
         }
+        else if (endpoint.Tls is { } tls)
+        {
+            handler.SslOptions = CreateSslOptions(tls);
+        }
 
         // Save and load run as long as the images are big; callers bound them with their token instead.
+        // ssh:// and unix:// need some host in the request line; docker uses a dummy one as well.
         _http = new HttpClient(handler) { BaseAddress = endpoint.HttpAddress ?? new Uri("http://localhost/"), Timeout = Timeout.InfiniteTimeSpan };
         _http.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("layercache", "0.1"));
     }
@@ -57,8 +105,16 @@ public sealed class DockerEngineClient : IDockerEngine, IDisposable
     public async Task<DockerPing> PingAsync(CancellationToken cancellationToken)
     {
         using var response = await SendAsync(HttpMethod.Get, "/_ping", null, null, HttpCompletionOption.ResponseContentRead, "ping", cancellationToken);
+        var apiVersion = Header(response, "API-Version");
+        if (apiVersion is null && await ReadBoundedTextAsync(response, cancellationToken) is var text && text.Trim() != "OK")
+        {
+            // Any web server answers GET /_ping with something; an engine (docker, podman) says OK
+            // and names its API version.
+            throw new DockerEngineException(response.StatusCode, $"the address answered, but not as a Docker engine ({DescribeBody(response, text)})", "ping");
+        }
+
         return new DockerPing(
-            Header(response, "API-Version") ?? MaxApiVersion,
+            IsApiVersion(apiVersion) ? apiVersion! : FallbackApiVersion,
             Header(response, "OSType"),
             string.Equals(Header(response, "Docker-Experimental"), "true", StringComparison.OrdinalIgnoreCase),
             Header(response, "Builder-Version"));
@@ -315,6 +371,18 @@ public sealed class DockerEngineClient : IDockerEngine, IDisposable
         var separator = tagOrDigest.Contains(':', StringComparison.Ordinal) ? "@" : ":";
         var operation = $"pull {repository}{separator}{tagOrDigest}";
         var path = $"/images/create?fromImage={Uri.EscapeDataString(repository)}&tag={Uri.EscapeDataString(tagOrDigest)}";
+        if (credentials is null && _credentials is not null && Oci.ImageReference.TryParse(reference, out var parsed))
+        {
+            try
+            {
+                credentials = await _credentials.GetAsync(parsed.Registry, cancellationToken);
+            }
+            catch (RegistryCredentialsException e)
+            {
+                throw new DockerEngineException(HttpStatusCode.Unauthorized, e.Message, operation);
+            }
+        }
+
         using var response = await SendVersionedAsync(HttpMethod.Post, path, null, EncodeCredentials(credentials), HttpCompletionOption.ResponseHeadersRead, operation, cancellationToken);
         Digest? digest = null;
         var downloaded = false;
@@ -379,8 +447,15 @@ public sealed class DockerEngineClient : IDockerEngine, IDisposable
     {
         using var response = await SendVersionedAsync(HttpMethod.Get, path, null, null, HttpCompletionOption.ResponseHeadersRead, operation, cancellationToken);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-        return await JsonSerializer.DeserializeAsync(body, typeInfo, cancellationToken)
-            ?? throw new DockerEngineException(response.StatusCode, "the engine returned an empty body", operation);
+        try
+        {
+            return await JsonSerializer.DeserializeAsync(body, typeInfo, cancellationToken)
+                ?? throw new DockerEngineException(response.StatusCode, "the engine returned an empty body", operation);
+        }
+        catch (JsonException e)
+        {
+            throw new DockerEngineException($"{operation} failed: the answer is not the Docker engine's JSON ({response.Content.Headers.ContentType?.MediaType ?? "no content type"})", e);
+        }
     }
 
     private async Task<HttpResponseMessage> SendVersionedAsync(
@@ -405,9 +480,14 @@ public sealed class DockerEngineClient : IDockerEngine, IDisposable
         {
             response = await _http.SendAsync(request, completion, cancellationToken);
         }
-        catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError || ex.InnerException is SocketException)
+        catch (HttpRequestException ex) when (IsTransportFailure(ex) || (Endpoint.Tls is not null && ex.InnerException is IOException))
         {
-            throw new DockerEngineUnavailableException(Endpoint.Host, DescribeConnectFailure(ex), ex);
+            throw new DockerEngineUnavailableException(Endpoint.Description, DescribeConnectFailure(ex), ex);
+        }
+        catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException && Endpoint.Transport == DockerTransport.Ssh)
+        {
+            // ssh itself could not be started.
+            throw new DockerEngineUnavailableException(Endpoint.Description, $"cannot run ssh: {ex.Message}", ex);
         }
 
         if (response.IsSuccessStatusCode)
@@ -422,11 +502,39 @@ public sealed class DockerEngineClient : IDockerEngine, IDisposable
         }
     }
 
+    private static bool IsTransportFailure(HttpRequestException ex) =>
+        ex.HttpRequestError is HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError or HttpRequestError.SecureConnectionError
+            or HttpRequestError.ProxyTunnelError or HttpRequestError.ResponseEnded or HttpRequestError.InvalidResponse
+        || ex.InnerException is SocketException or AuthenticationException
+        || (ex.InnerException is System.ComponentModel.Win32Exception);
+
     private string DescribeConnectFailure(HttpRequestException ex)
     {
         if (Endpoint.SocketPath is { } socketPath && !File.Exists(socketPath))
         {
             return "no such socket";
+        }
+
+        if (Endpoint.Transport == DockerTransport.Ssh)
+        {
+            var stderr = _lastCommandConnection?.StandardError;
+            return string.IsNullOrEmpty(stderr)
+                ? $"ssh ended the connection ({OneLine(ex)})"
+                : $"ssh failed: {Truncate(stderr, 300)}";
+        }
+
+        if (ex.HttpRequestError == HttpRequestError.SecureConnectionError || ex.InnerException is AuthenticationException || (Endpoint.Tls is not null && ex.InnerException is IOException))
+        {
+            // With TLS 1.3 the engine refuses a client certificate after the handshake: the reason is
+            // the innermost error ("alert bad certificate").
+            var innermost = ex.GetBaseException();
+            var detail = OneLine(innermost);
+            return $"TLS handshake failed: {detail} (DOCKER_TLS_VERIFY, DOCKER_CERT_PATH and the context's TLS files select the certificates)";
+        }
+
+        if (ex.HttpRequestError is HttpRequestError.InvalidResponse or HttpRequestError.ResponseEnded && Endpoint.Tls is null && Endpoint.Transport == DockerTransport.Tcp)
+        {
+            return $"the address does not answer plain HTTP ({OneLine(ex)}); a TLS engine needs DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH";
         }
 
         return (ex.InnerException as SocketException)?.SocketErrorCode switch
@@ -442,7 +550,7 @@ public sealed class DockerEngineClient : IDockerEngine, IDisposable
 
     private static async Task<string> ReadErrorMessageAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
-        var text = (await response.Content.ReadAsStringAsync(cancellationToken)).Trim();
+        var text = (await ReadBoundedTextAsync(response, cancellationToken)).Trim();
         if (text.StartsWith('{'))
         {
             try
@@ -458,7 +566,146 @@ public sealed class DockerEngineClient : IDockerEngine, IDisposable
             }
         }
 
-        return text.Length > 0 ? text : response.ReasonPhrase ?? response.StatusCode.ToString();
+        if (text.Length == 0)
+        {
+            return response.ReasonPhrase ?? response.StatusCode.ToString();
+        }
+
+        if (LooksLikeHtml(response, text))
+        {
+            return $"the address answered with an HTML page, not the Docker engine API ({DescribeBody(response, text)})";
+        }
+
+        if (text.Contains("HTTP request to an HTTPS server", StringComparison.Ordinal))
+        {
+            // dockerd's answer on its TLS port to a plain-HTTP client.
+            return "the engine requires TLS (set DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH, or use a docker context)";
+        }
+
+        return Truncate(OneLine(text), 300);
+    }
+
+    /// <summary>Reads at most <see cref="MaxErrorBodyBytes"/> of a body as text: error pages can be any size.</summary>
+    private static async Task<string> ReadBoundedTextAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[MaxErrorBodyBytes];
+        var total = 0;
+        int read;
+        while (total < buffer.Length && (read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+        {
+            total += read;
+        }
+
+        return Encoding.UTF8.GetString(buffer, 0, total);
+    }
+
+    private static bool LooksLikeHtml(HttpResponseMessage response, string text) =>
+        response.Content.Headers.ContentType?.MediaType is "text/html" or "application/xhtml+xml"
+        || text.StartsWith("<!DOCTYPE", StringComparison.OrdinalIgnoreCase)
+        || text.StartsWith("<html", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A few words about a non-engine answer: its status, type and title; never the whole page.</summary>
+    private static string DescribeBody(HttpResponseMessage response, string text)
+    {
+        var description = $"HTTP {(int)response.StatusCode}";
+        if (response.Content.Headers.ContentType?.MediaType is { } mediaType)
+        {
+            description += ", " + mediaType;
+        }
+
+        var start = text.IndexOf("<title>", StringComparison.OrdinalIgnoreCase);
+        var end = start < 0 ? -1 : text.IndexOf("</title>", start, StringComparison.OrdinalIgnoreCase);
+        if (end > start)
+        {
+            description += $", title \"{Truncate(OneLine(text[(start + 7)..end].Trim()), 80)}\"";
+        }
+
+        return description;
+    }
+
+    private static string OneLine(Exception e) => OneLine(e.Message);
+
+    private static string OneLine(string text) => string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..max] + "…";
+
+    private static bool IsApiVersion(string? value) =>
+        value is { Length: > 0 } && value.Split('.') is { Length: 2 } parts && parts.All(p => p.Length > 0 && p.All(char.IsAsciiDigit));
+
+    private static (string FileName, IReadOnlyList<string> Arguments)? DialCommand(DockerEndpoint endpoint) =>
+        endpoint.Ssh is { } ssh ? ("ssh", ssh.CommandArguments()) : null;
+
+    /// <summary>
+    /// TLS as docker's client builds it (docker/cli cli/context/docker/load.go tlsConfig,
+    /// go-connections tlsconfig.ClientDefault): the client certificate when both cert and key are
+    /// given; the server's certificate must chain to the given CA (else the system roots) and match
+    /// the host name, unless verification is off.
+    /// </summary>
+    private static SslClientAuthenticationOptions CreateSslOptions(DockerTlsSettings tls)
+    {
+        var options = new SslClientAuthenticationOptions
+        {
+            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+        };
+        if (tls.CertificatePem is { } certPem && tls.KeyPem is { } keyPem)
+        {
+            try
+            {
+                using var ephemeral = X509Certificate2.CreateFromPem(certPem, keyPem);
+                // SslStream needs the key in a form the platform can use for the handshake.
+                options.ClientCertificates = [X509CertificateLoader.LoadPkcs12(ephemeral.Export(X509ContentType.Pkcs12), null)];
+            }
+            catch (CryptographicException e)
+            {
+                throw new DockerEndpointException($"the TLS client certificate or key is not usable: {e.Message}", e);
+            }
+        }
+
+        X509Certificate2Collection? roots = null;
+        if (tls.CaPem is { } caPem)
+        {
+            roots = [];
+            try
+            {
+                roots.ImportFromPem(caPem);
+            }
+            catch (CryptographicException e)
+            {
+                throw new DockerEndpointException($"ca.pem is not a valid certificate: {e.Message}", e);
+            }
+
+            if (roots.Count == 0)
+            {
+                throw new DockerEndpointException("ca.pem holds no certificate");
+            }
+        }
+
+        options.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+        {
+            if (tls.SkipVerify)
+            {
+                return true;
+            }
+
+            if (roots is null || certificate is null)
+            {
+                return errors == SslPolicyErrors.None;
+            }
+
+            if ((errors & (SslPolicyErrors.RemoteCertificateNameMismatch | SslPolicyErrors.RemoteCertificateNotAvailable)) != 0)
+            {
+                return false;
+            }
+
+            // Only the CA the user named is trusted, as Go's tls.Config{RootCAs} does.
+            using var chain = new X509Chain();
+            chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+            chain.ChainPolicy.CustomTrustStore.AddRange(roots);
+            chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+            return chain.Build(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+        };
+        return options;
     }
 
     /// <summary>Reads a progress stream, reporting each message and throwing on the first error message.</summary>

@@ -20,7 +20,6 @@ public sealed class EndpointAndReferenceTests
     [InlineData("npipe:////./pipe/docker_engine")]
     [InlineData("unix://relative.sock")]
     [InlineData("tcp://")]
-    [InlineData("ssh://user@host")]
     public void Rejects_unsupported_hosts(string host) =>
         Assert.Throws<FormatException>(() => DockerEndpoint.Parse(host));
 
