@@ -39,7 +39,7 @@ public sealed class LayerCacheService
     {
         ArgumentNullException.ThrowIfNull(options);
         var cli = await CreateBuilderAsync(options, cancellationToken);
-        var run = await CacheRun.PrepareAsync(options, _engine, StageBuilds.BuilderName(cli.Builder), _log, _clock, cancellationToken);
+        var run = await CacheRun.PrepareAsync(options, _engine, cli.Choice.Name, _log, _clock, cancellationToken);
         var (restore, entry) = await RestoreStep.RestoreAsync(run, cancellationToken);
         var built = await new StageBuilds(run, cli).BuildAsync(restore.CacheFrom, tags, extraArguments, buildOutput, cancellationToken);
         var (stepSeconds, saved) = StepTimes(built.Report, entry);
@@ -57,8 +57,8 @@ public sealed class LayerCacheService
     public async Task<RunReport> RestoreAsync(CacheOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = await DockerCliBuilder.DetectBuilderAsync(options.DockerCli, options.Environment("DOCKER_BUILDKIT"), cancellationToken);
-        var run = await CacheRun.PrepareAsync(options, _engine, StageBuilds.BuilderName(builder), _log, _clock, cancellationToken);
+        var builder = await ChooseBuilderAsync(options, cancellationToken);
+        var run = await CacheRun.PrepareAsync(options, _engine, builder.Name, _log, _clock, cancellationToken);
         var (restore, _) = await RestoreStep.RestoreAsync(run, cancellationToken);
         return Report("restore", run, restore, null, null, 0);
     }
@@ -71,7 +71,7 @@ public sealed class LayerCacheService
     {
         ArgumentNullException.ThrowIfNull(options);
         var cli = await CreateBuilderAsync(options, cancellationToken);
-        var run = await CacheRun.PrepareAsync(options, _engine, StageBuilds.BuilderName(cli.Builder), _log, _clock, cancellationToken);
+        var run = await CacheRun.PrepareAsync(options, _engine, cli.Choice.Name, _log, _clock, cancellationToken);
         var cacheFrom = new List<string>();
         foreach (var stage in run.Dockerfile.Plan.Stages)
         {
@@ -104,8 +104,8 @@ public sealed class LayerCacheService
     public async Task<KeyReport> KeyAsync(CacheOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = await DockerCliBuilder.DetectBuilderAsync(options.DockerCli, options.Environment("DOCKER_BUILDKIT"), cancellationToken);
-        var run = await CacheRun.PrepareAsync(options, _engine, StageBuilds.BuilderName(builder), _log, _clock, cancellationToken);
+        var builder = await ChooseBuilderAsync(options, cancellationToken);
+        var run = await CacheRun.PrepareAsync(options, _engine, builder.Name, _log, _clock, cancellationToken);
         var inputs = run.KeyInputs;
         return new KeyReport(
             run.Key.Value,
@@ -146,11 +146,28 @@ public sealed class LayerCacheService
         }
     }
 
-    private static async Task<DockerCliBuilder> CreateBuilderAsync(CacheOptions options, CancellationToken cancellationToken)
+    private async Task<DockerCliBuilder> CreateBuilderAsync(CacheOptions options, CancellationToken cancellationToken)
     {
-        var builder = await DockerCliBuilder.DetectBuilderAsync(options.DockerCli, options.Environment("DOCKER_BUILDKIT"), cancellationToken);
-        var client = await DockerCliBuilder.TryGetClientVersionAsync(options.DockerCli, cancellationToken);
-        return new DockerCliBuilder(options.DockerCli, options.Environment("DOCKER_HOST"), builder, isBuildx: client is { Major: >= 23 });
+        var choice = await ChooseBuilderAsync(options, cancellationToken);
+        _log($"builder: {choice.Name} ({choice.Reason})");
+        return new DockerCliBuilder(options.DockerCli, options.Environment("DOCKER_HOST"), choice, options.Environment("DOCKER_BUILDKIT"));
+    }
+
+    /// <summary>The builder docker will use, predicted as the docker CLI decides (the engine's default builder counts for CLIs before 23).</summary>
+    private async Task<BuilderChoice> ChooseBuilderAsync(CacheOptions options, CancellationToken cancellationToken)
+    {
+        DockerPing? ping = null;
+        try
+        {
+            ping = await _engine.PingAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // An unreachable engine is reported (and failed open) by the run itself; here it only means
+            // the engine's default builder is unknown, as it is to the docker CLI.
+        }
+
+        return await DockerCliBuilder.ChooseAsync(options.DockerCli, options.Environment, ping, cancellationToken);
     }
 
     /// <summary>

@@ -6,6 +6,9 @@ public sealed record BuildReport
     /// <summary><c>classic</c> or <c>buildkit</c>.</summary>
     public required string Builder { get; init; }
 
+    /// <summary>Why docker uses this builder (DOCKER_BUILDKIT, the CLI's version, its buildx plugin).</summary>
+    public string? BuilderReason { get; init; }
+
     /// <summary>The exit code of the failing docker build, or 0.</summary>
     public int ExitCode { get; init; }
 

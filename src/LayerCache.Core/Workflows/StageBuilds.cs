@@ -80,7 +80,8 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
                 reports.AddRange(Reports(plan, stageTags, steps, notes));
                 return new StageBuildsResult(stageTags, new BuildReport
                 {
-                    Builder = BuilderName(cli.Builder),
+                    Builder = cli.Choice.Name,
+                    BuilderReason = cli.Choice.Reason,
                     ExitCode = result.ExitCode,
                     Error = result.Output.Error,
                     Seconds = clock.Elapsed.TotalSeconds,
@@ -127,7 +128,8 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
 
         return new StageBuildsResult(stageTags, new BuildReport
         {
-            Builder = BuilderName(cli.Builder),
+            Builder = cli.Choice.Name,
+            BuilderReason = cli.Choice.Reason,
             Seconds = clock.Elapsed.TotalSeconds,
             Stages = Reports(plan, stageTags, steps, notes),
         });
@@ -161,8 +163,6 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
 
         return missing;
     }
-
-    public static string BuilderName(BuilderKind builder) => builder == BuilderKind.BuildKit ? "buildkit" : "classic";
 
     /// <summary>Keeps the first report of each step: later stage builds see earlier stages' steps again, cached.</summary>
     private static void Collect(BuildOutput output, HashSet<string> seen, Dictionary<string, List<StepReport>> steps)
