@@ -32,16 +32,16 @@ public sealed class LayerCacheService
     /// <summary>Restore, build every stage the target needs, save what changed, apply retention.</summary>
     /// <param name="options">Cache options.</param>
     /// <param name="tags">The user's <c>-t</c> tags for the target image.</param>
-    /// <param name="extraArguments">Further <c>docker build</c> arguments, passed through.</param>
+    /// <param name="docker">The user's further <c>docker build</c> flags, sorted by where they go.</param>
     /// <param name="buildOutput">Receives docker's own output lines as they arrive.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
-    public async Task<RunReport> BuildAsync(CacheOptions options, IReadOnlyList<string> tags, IReadOnlyList<string> extraArguments, Action<string>? buildOutput, CancellationToken cancellationToken)
+    public async Task<RunReport> BuildAsync(CacheOptions options, IReadOnlyList<string> tags, DockerBuildArguments docker, Action<string>? buildOutput, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var cli = await CreateBuilderAsync(options, cancellationToken);
         var run = await CacheRun.PrepareAsync(options, _engine, cli.Choice.Name, _log, _clock, cancellationToken);
         var (restore, entry) = await RestoreStep.RestoreAsync(run, cancellationToken);
-        var built = await new StageBuilds(run, cli).BuildAsync(restore.CacheFrom, tags, extraArguments, buildOutput, cancellationToken);
+        var built = await new StageBuilds(run, cli).BuildAsync(restore.CacheFrom, tags, docker, buildOutput, cancellationToken);
         var (stepSeconds, saved) = StepTimes(built.Report, entry);
         var report = built.Report with { SecondsSaved = saved };
         SaveReport? save = null;
@@ -67,7 +67,8 @@ public sealed class LayerCacheService
     /// Save only, after the user's own <c>docker build</c>: each stage is built again with
     /// <c>--target</c> (all cached, seconds) so that every stage has an image, then saved.
     /// </summary>
-    public async Task<RunReport> SaveAsync(CacheOptions options, IReadOnlyList<string> extraArguments, Action<string>? buildOutput, CancellationToken cancellationToken)
+    /// <remarks>Only the flags that change what a pass builds (<see cref="DockerBuildArguments.EveryPass"/>) are used: these builds make no user image.</remarks>
+    public async Task<RunReport> SaveAsync(CacheOptions options, DockerBuildArguments docker, Action<string>? buildOutput, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var cli = await CreateBuilderAsync(options, cancellationToken);
@@ -88,7 +89,7 @@ public sealed class LayerCacheService
             cacheFrom.AddRange(await RecentLeafImagesAsync(cacheFrom, cancellationToken));
         }
 
-        var built = await new StageBuilds(run, cli).BuildAsync(cacheFrom, [], extraArguments, buildOutput, cancellationToken);
+        var built = await new StageBuilds(run, cli).BuildAsync(cacheFrom, [], DockerBuildArguments.None with { EveryPass = docker.EveryPass, Platform = docker.Platform }, buildOutput, cancellationToken);
         if (!built.Succeeded)
         {
             run.Warn($"the stage images could not be built again to be saved: {built.Report.Error}");

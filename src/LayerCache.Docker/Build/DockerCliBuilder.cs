@@ -125,7 +125,7 @@ public sealed class DockerCliBuilder
             args.Add("--progress=plain");
         }
 
-        if (IsBuildx)
+        if (IsBuildx && request.LoadIntoEngine)
         {
             args.Add("--load");
         }
@@ -159,6 +159,9 @@ public sealed class DockerCliBuilder
         args.Add(request.Context);
         return args;
     }
+
+    /// <summary>The command line to print in logs and reports: <see cref="Arguments"/> with build-arg values redacted.</summary>
+    public IReadOnlyList<string> DisplayArguments(DockerBuildRequest request) => DockerBuildFlags.Redact(Arguments(request));
 
     /// <summary>
     /// Runs the build, handing every output line (stdout and stderr, in arrival order) to
