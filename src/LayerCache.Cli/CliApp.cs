@@ -33,7 +33,11 @@ internal static class CliApp
         {
             // System.CommandLine binds an unknown --flag to the CONTEXT argument and then complains about
             // the real context; name the flag the user mistyped instead.
-            await stderr.WriteLineAsync($"layercache: unknown option '{unknown}' for '{parse.CommandResult.Command.Name}' (see 'layercache {parse.CommandResult.Command.Name} --help')");
+            var name = parse.CommandResult.Command.Name;
+            var hint = name is "build" or "save" && LayerCache.Docker.Build.DockerBuildFlags.Find(unknown) is not null
+                ? $": it is a docker build flag, pass it to docker after -- (layercache {name} … -- {unknown.Split('=')[0]} …)"
+                : $" (see 'layercache {name} --help')";
+            await stderr.WriteLineAsync($"layercache: unknown option '{unknown}' for '{name}'{hint}");
             return ExitCodes.Usage;
         }
 

@@ -64,15 +64,17 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, Func<stri
         }
     }
 
-    public async Task WriteReportAsync(RunReport report, OutputFormat format, CancellationToken cancellationToken)
+    /// <summary>Prints the report (to <paramref name="to"/>, else stdout) and appends it to the GitHub step summary.</summary>
+    public async Task WriteReportAsync(RunReport report, OutputFormat format, CancellationToken cancellationToken, TextWriter? to = null)
     {
+        var writer = to ?? Stdout;
         if (format == OutputFormat.Json)
         {
-            await Stdout.WriteLineAsync(JsonSerializer.Serialize(report, CliJsonContext.Default.RunReport).AsMemory(), cancellationToken);
+            await writer.WriteLineAsync(JsonSerializer.Serialize(report, CliJsonContext.Default.RunReport).AsMemory(), cancellationToken);
         }
         else
         {
-            await Stdout.WriteAsync(ReportRenderer.ToText(report).AsMemory(), cancellationToken);
+            await writer.WriteAsync(ReportRenderer.ToText(report).AsMemory(), cancellationToken);
         }
 
         // GitHub Actions shows this file on the run's page.

@@ -130,7 +130,8 @@ internal static class ReportRenderer
 
     private static string BuildLine(BuildReport build)
     {
-        var line = string.Create(Invariant, $"{build.Builder}, {build.Seconds:0.0}s, {build.StepsCached} step(s) cached, {build.StepsExecuted} executed");
+        var builder = build.BuilderReason is { } why ? $"{build.Builder} ({why})" : build.Builder;
+        var line = string.Create(Invariant, $"{builder}, {build.Seconds:0.0}s, {build.StepsCached} step(s) cached, {build.StepsExecuted} executed");
         if (build.SecondsSaved is { } saved)
         {
             line += string.Create(Invariant, $", ~{saved:0.0}s saved by the cache");

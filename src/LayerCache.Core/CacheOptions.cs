@@ -17,6 +17,9 @@ public sealed record CacheOptions
     /// <summary>Build arguments, as passed to docker build.</summary>
     public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The one platform the build is for (<c>--platform</c>), part of the cache key; null for the engine's own.</summary>
+    public string? Platform { get; init; }
+
     /// <summary>The store.</summary>
     public StoreLocation Store { get; init; } = StoreLocation.Default;
 

@@ -32,16 +32,16 @@ public sealed class LayerCacheService
     /// <summary>Restore, build every stage the target needs, save what changed, apply retention.</summary>
     /// <param name="options">Cache options.</param>
     /// <param name="tags">The user's <c>-t</c> tags for the target image.</param>
-    /// <param name="extraArguments">Further <c>docker build</c> arguments, passed through.</param>
+    /// <param name="docker">The user's further <c>docker build</c> flags, sorted by where they go.</param>
     /// <param name="buildOutput">Receives docker's own output lines as they arrive.</param>
     /// <param name="cancellationToken">Cancels the run.</param>
-    public async Task<RunReport> BuildAsync(CacheOptions options, IReadOnlyList<string> tags, IReadOnlyList<string> extraArguments, Action<string>? buildOutput, CancellationToken cancellationToken)
+    public async Task<RunReport> BuildAsync(CacheOptions options, IReadOnlyList<string> tags, DockerBuildArguments docker, Action<string>? buildOutput, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var cli = await CreateBuilderAsync(options, cancellationToken);
-        var run = await CacheRun.PrepareAsync(options, _engine, StageBuilds.BuilderName(cli.Builder), _log, _clock, cancellationToken);
+        var run = await CacheRun.PrepareAsync(options, _engine, cli.Choice.Name, _log, _clock, cancellationToken);
         var (restore, entry) = await RestoreStep.RestoreAsync(run, cancellationToken);
-        var built = await new StageBuilds(run, cli).BuildAsync(restore.CacheFrom, tags, extraArguments, buildOutput, cancellationToken);
+        var built = await new StageBuilds(run, cli).BuildAsync(restore.CacheFrom, tags, docker, buildOutput, cancellationToken);
         var (stepSeconds, saved) = StepTimes(built.Report, entry);
         var report = built.Report with { SecondsSaved = saved };
         SaveReport? save = null;
@@ -57,8 +57,8 @@ public sealed class LayerCacheService
     public async Task<RunReport> RestoreAsync(CacheOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = await DockerCliBuilder.DetectBuilderAsync(options.DockerCli, options.Environment("DOCKER_BUILDKIT"), cancellationToken);
-        var run = await CacheRun.PrepareAsync(options, _engine, StageBuilds.BuilderName(builder), _log, _clock, cancellationToken);
+        var builder = await ChooseBuilderAsync(options, cancellationToken);
+        var run = await CacheRun.PrepareAsync(options, _engine, builder.Name, _log, _clock, cancellationToken);
         var (restore, _) = await RestoreStep.RestoreAsync(run, cancellationToken);
         return Report("restore", run, restore, null, null, 0);
     }
@@ -67,11 +67,12 @@ public sealed class LayerCacheService
     /// Save only, after the user's own <c>docker build</c>: each stage is built again with
     /// <c>--target</c> (all cached, seconds) so that every stage has an image, then saved.
     /// </summary>
-    public async Task<RunReport> SaveAsync(CacheOptions options, IReadOnlyList<string> extraArguments, Action<string>? buildOutput, CancellationToken cancellationToken)
+    /// <remarks>Only the flags that change what a pass builds (<see cref="DockerBuildArguments.EveryPass"/>) are used: these builds make no user image.</remarks>
+    public async Task<RunReport> SaveAsync(CacheOptions options, DockerBuildArguments docker, Action<string>? buildOutput, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var cli = await CreateBuilderAsync(options, cancellationToken);
-        var run = await CacheRun.PrepareAsync(options, _engine, StageBuilds.BuilderName(cli.Builder), _log, _clock, cancellationToken);
+        var run = await CacheRun.PrepareAsync(options, _engine, cli.Choice.Name, _log, _clock, cancellationToken);
         var cacheFrom = new List<string>();
         foreach (var stage in run.Dockerfile.Plan.Stages)
         {
@@ -88,7 +89,7 @@ public sealed class LayerCacheService
             cacheFrom.AddRange(await RecentLeafImagesAsync(cacheFrom, cancellationToken));
         }
 
-        var built = await new StageBuilds(run, cli).BuildAsync(cacheFrom, [], extraArguments, buildOutput, cancellationToken);
+        var built = await new StageBuilds(run, cli).BuildAsync(cacheFrom, [], DockerBuildArguments.None with { EveryPass = docker.EveryPass, Platform = docker.Platform }, buildOutput, cancellationToken);
         if (!built.Succeeded)
         {
             run.Warn($"the stage images could not be built again to be saved: {built.Report.Error}");
@@ -104,8 +105,8 @@ public sealed class LayerCacheService
     public async Task<KeyReport> KeyAsync(CacheOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var builder = await DockerCliBuilder.DetectBuilderAsync(options.DockerCli, options.Environment("DOCKER_BUILDKIT"), cancellationToken);
-        var run = await CacheRun.PrepareAsync(options, _engine, StageBuilds.BuilderName(builder), _log, _clock, cancellationToken);
+        var builder = await ChooseBuilderAsync(options, cancellationToken);
+        var run = await CacheRun.PrepareAsync(options, _engine, builder.Name, _log, _clock, cancellationToken);
         var inputs = run.KeyInputs;
         return new KeyReport(
             run.Key.Value,
@@ -146,11 +147,28 @@ public sealed class LayerCacheService
         }
     }
 
-    private static async Task<DockerCliBuilder> CreateBuilderAsync(CacheOptions options, CancellationToken cancellationToken)
+    private async Task<DockerCliBuilder> CreateBuilderAsync(CacheOptions options, CancellationToken cancellationToken)
     {
-        var builder = await DockerCliBuilder.DetectBuilderAsync(options.DockerCli, options.Environment("DOCKER_BUILDKIT"), cancellationToken);
-        var client = await DockerCliBuilder.TryGetClientVersionAsync(options.DockerCli, cancellationToken);
-        return new DockerCliBuilder(options.DockerCli, options.Environment("DOCKER_HOST"), builder, isBuildx: client is { Major: >= 23 });
+        var choice = await ChooseBuilderAsync(options, cancellationToken);
+        _log($"builder: {choice.Name} ({choice.Reason})");
+        return new DockerCliBuilder(options.DockerCli, options.Environment("DOCKER_HOST"), choice, options.Environment("DOCKER_BUILDKIT"));
+    }
+
+    /// <summary>The builder docker will use, predicted as the docker CLI decides (the engine's default builder counts for CLIs before 23).</summary>
+    private async Task<BuilderChoice> ChooseBuilderAsync(CacheOptions options, CancellationToken cancellationToken)
+    {
+        DockerPing? ping = null;
+        try
+        {
+            ping = await _engine.PingAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // An unreachable engine is reported (and failed open) by the run itself; here it only means
+            // the engine's default builder is unknown, as it is to the docker CLI.
+        }
+
+        return await DockerCliBuilder.ChooseAsync(options.DockerCli, options.Environment, ping, cancellationToken);
     }
 
     /// <summary>

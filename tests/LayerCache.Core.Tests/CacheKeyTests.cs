@@ -18,6 +18,18 @@ public sealed class CacheKeyTests
         new Dictionary<string, Digest?> { ["busybox:latest"] = baseImage ?? BaseA });
 
     [Fact]
+    public void The_platform_is_part_of_the_key_and_no_platform_keeps_the_old_key()
+    {
+        var none = Inputs();
+        var arm = Inputs() with { Platform = "linux/arm64" };
+        var amd = Inputs() with { Platform = "linux/amd64" };
+
+        Assert.NotEqual(CacheKey.Compute(arm), CacheKey.Compute(amd));
+        Assert.NotEqual(CacheKey.Compute(none), CacheKey.Compute(amd));
+        Assert.DoesNotContain("platform", CacheKey.CanonicalText(none), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Same_inputs_same_key() => Assert.Equal(CacheKey.Compute(Inputs()), CacheKey.Compute(Inputs()));
 
     [Fact]

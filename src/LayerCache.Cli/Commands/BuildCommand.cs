@@ -16,18 +16,29 @@ internal static class BuildCommand
             Arity = ArgumentArity.ZeroOrMore,
             AllowMultipleArgumentsPerToken = false,
         };
+        var dockerFlags = new DockerFlagOptions();
         var command = new Command("build", "Restore the cache, build every stage the target needs, save what changed, report");
         options.AddTo(command);
         command.Add(tags);
+        dockerFlags.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var (context, docker) = PassThrough.ResolveContext(parse.GetValue(options.Context), dockerArguments);
-            var cache = options.Bind(parse, context, cli.Environment);
+            var (context, passThrough) = PassThrough.ResolveContext(parse.GetValue(options.Context), dockerArguments);
+            var docker = PassThrough.Classify(dockerFlags.Arguments(parse), passThrough);
+            var cache = options.Bind(parse, context, cli.Environment) with { Platform = docker.Platform };
             var format = parse.GetValue(options.Format);
             using var engine = cli.CreateEngine();
             var service = new LayerCacheService(engine, cli.Log);
-            var report = await service.BuildAsync(cache, parse.GetValue(tags) ?? [], docker, cli.BuildOutput, cancellationToken);
-            await cli.WriteReportAsync(report, format, cancellationToken);
+
+            // -q as docker means it: docker's output is not shown and stdout is the image id alone, so
+            // the report goes to stderr.
+            var report = await service.BuildAsync(cache, parse.GetValue(tags) ?? [], docker, docker.Quiet ? null : cli.BuildOutput, cancellationToken);
+            await cli.WriteReportAsync(report, format, cancellationToken, docker.Quiet ? cli.Stderr : null);
+            if (docker.Quiet && report.Build?.ImageId is { } id && report.ExitCode == 0)
+            {
+                await cli.Stdout.WriteLineAsync(id.AsMemory(), cancellationToken);
+            }
+
             return report.ExitCode;
         });
         return command;

@@ -17,8 +17,9 @@ internal static class SaveCommand
         options.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var (context, docker) = PassThrough.ResolveContext(parse.GetValue(options.Context), dockerArguments);
-            var cache = options.Bind(parse, context, cli.Environment);
+            var (context, passThrough) = PassThrough.ResolveContext(parse.GetValue(options.Context), dockerArguments);
+            var docker = PassThrough.Classify([], passThrough);
+            var cache = options.Bind(parse, context, cli.Environment) with { Platform = docker.Platform };
             using var engine = cli.CreateEngine();
             await CliContext.RequireEngineAsync(engine, cancellationToken);
             var report = await new LayerCacheService(engine, cli.Log).SaveAsync(cache, docker, cli.BuildOutput, cancellationToken);

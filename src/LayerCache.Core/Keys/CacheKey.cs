@@ -15,6 +15,12 @@ public static class CacheKey
         text.Append("dockerfile ").Append(inputs.Dockerfile.Value).Append('\n');
         text.Append("target ").Append(inputs.Target).Append('\n');
         text.Append("builder ").Append(inputs.Builder).Append('\n');
+        if (inputs.Platform is { } platform)
+        {
+            // Only when asked for: keys of builds for the engine's own platform stay as they were.
+            text.Append("platform ").Append(platform).Append('\n');
+        }
+
         foreach (var (name, digest) in inputs.BuildArgs.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             text.Append("build-arg ").Append(name).Append(' ').Append(digest.Value).Append('\n');

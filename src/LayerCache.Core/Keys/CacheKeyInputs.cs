@@ -5,7 +5,9 @@ namespace LayerCache.Core.Keys;
 /// <summary>
 /// Everything that decides whether a cache entry can hit: the Dockerfile, the target, the build
 /// arguments (by digest: values may be secrets), key files (lockfiles) and the digest of every
-/// base image as the engine has it now, so a new upstream base busts the key (seed 001).
+/// base image as the engine has it now, so a new upstream base busts the key (seed 001), and the
+/// platform asked for (<c>--platform</c>; null for the engine's own): the same Dockerfile builds
+/// other layers for another platform.
 /// </summary>
 public sealed record CacheKeyInputs(
     Digest Dockerfile,
@@ -13,4 +15,5 @@ public sealed record CacheKeyInputs(
     string Builder,
     IReadOnlyDictionary<string, Digest> BuildArgs,
     IReadOnlyDictionary<string, Digest> KeyFiles,
-    IReadOnlyDictionary<string, Digest?> BaseImages);
+    IReadOnlyDictionary<string, Digest?> BaseImages,
+    string? Platform = null);

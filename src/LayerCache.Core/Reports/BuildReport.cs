@@ -6,6 +6,12 @@ public sealed record BuildReport
     /// <summary><c>classic</c> or <c>buildkit</c>.</summary>
     public required string Builder { get; init; }
 
+    /// <summary>Why docker uses this builder (DOCKER_BUILDKIT, the CLI's version, its buildx plugin).</summary>
+    public string? BuilderReason { get; init; }
+
+    /// <summary>The target image's id (<c>sha256:…</c>), when the build succeeded.</summary>
+    public string? ImageId { get; init; }
+
     /// <summary>The exit code of the failing docker build, or 0.</summary>
     public int ExitCode { get; init; }
 

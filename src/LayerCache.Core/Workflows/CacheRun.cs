@@ -67,7 +67,8 @@ internal sealed class CacheRun
             builder,
             options.BuildArgs.ToDictionary(p => p.Key, p => CacheKey.HashValue(p.Value), StringComparer.Ordinal),
             keyFiles,
-            run.BaseImages);
+            run.BaseImages,
+            options.Platform);
         run.Key = CacheKey.Compute(run.KeyInputs);
         return run;
     }

@@ -17,7 +17,7 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
 {
     public const string InlineCacheArg = "BUILDKIT_INLINE_CACHE";
 
-    public async Task<StageBuildsResult> BuildAsync(IReadOnlyList<string> cacheFrom, IReadOnlyList<string> userTags, IReadOnlyList<string> extraArguments, Action<string>? onLine, CancellationToken cancellationToken)
+    public async Task<StageBuildsResult> BuildAsync(IReadOnlyList<string> cacheFrom, IReadOnlyList<string> userTags, DockerBuildArguments docker, Action<string>? onLine, CancellationToken cancellationToken)
     {
         var plan = run.Dockerfile.Plan;
         var clock = Stopwatch.StartNew();
@@ -47,6 +47,7 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
 
         var order = plan.Stages.Where(s => s.Index == plan.Target.Index).Concat(plan.Stages.Where(s => s.Index != plan.Target.Index)).ToList();
         HashSet<int>? passesFor = null;
+        string? targetImageId = null;
         foreach (var stage in order)
         {
             var isTarget = stage.Index == plan.Target.Index;
@@ -70,9 +71,11 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
                 Tags = isTarget ? [.. userTags, tag] : [tag],
                 BuildArgs = buildArgs,
                 CacheFrom = cacheFrom,
-                ExtraArguments = extraArguments,
+                // The target build is the user's docker build; the passes get only what changes what they build.
+                ExtraArguments = isTarget ? [.. docker.EveryPass, .. docker.TargetOnly] : docker.EveryPass,
+                LoadIntoEngine = !isTarget || !docker.UserOutputs,
             };
-            run.Log($"building stage {key}: docker {string.Join(' ', cli.Arguments(request))}");
+            run.Log($"building stage {key}: docker {string.Join(' ', cli.DisplayArguments(request))}");
             var result = await cli.BuildAsync(request, onLine, cancellationToken);
             Collect(result.Output, seen, steps);
             if (!result.Succeeded)
@@ -80,7 +83,8 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
                 reports.AddRange(Reports(plan, stageTags, steps, notes));
                 return new StageBuildsResult(stageTags, new BuildReport
                 {
-                    Builder = BuilderName(cli.Builder),
+                    Builder = cli.Choice.Name,
+                    BuilderReason = cli.Choice.Reason,
                     ExitCode = result.ExitCode,
                     Error = result.Output.Error,
                     Seconds = clock.Elapsed.TotalSeconds,
@@ -89,6 +93,11 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
             }
 
             stageTags[key] = tag;
+            if (isTarget)
+            {
+                targetImageId = await TargetImageIdAsync(tag, result.Output, cancellationToken);
+            }
+
             if (isTarget && cli.Builder == BuilderKind.Classic)
             {
                 // The classic builder printed every stage's image id (" ---> id" after its last step):
@@ -127,10 +136,33 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
 
         return new StageBuildsResult(stageTags, new BuildReport
         {
-            Builder = BuilderName(cli.Builder),
+            Builder = cli.Choice.Name,
+            BuilderReason = cli.Choice.Reason,
+            ImageId = targetImageId,
             Seconds = clock.Elapsed.TotalSeconds,
             Stages = Reports(plan, stageTags, steps, notes),
         });
+    }
+
+    /// <summary>The target image's full id (what <c>docker build -q</c> prints): from the engine, else as the output told it.</summary>
+    private async Task<string?> TargetImageIdAsync(string tag, BuildOutput output, CancellationToken cancellationToken)
+    {
+        if (run.EngineAvailable)
+        {
+            try
+            {
+                if (await run.Engine.InspectImageAsync(tag, cancellationToken) is { } image)
+                {
+                    return image.Id.Value;
+                }
+            }
+            catch (LayerCache.Docker.DockerEngineException)
+            {
+                // Only for the report: the output's id below will do.
+            }
+        }
+
+        return output.ImageId;
     }
 
     /// <summary>
@@ -161,8 +193,6 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
 
         return missing;
     }
-
-    public static string BuilderName(BuilderKind builder) => builder == BuilderKind.BuildKit ? "buildkit" : "classic";
 
     /// <summary>Keeps the first report of each step: later stage builds see earlier stages' steps again, cached.</summary>
     private static void Collect(BuildOutput output, HashSet<string> seen, Dictionary<string, List<StepReport>> steps)

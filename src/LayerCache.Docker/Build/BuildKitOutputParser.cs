@@ -71,7 +71,9 @@ public sealed partial class BuildKitOutputParser : IBuildOutputParser
     {
         if (_error is null && _imageId is null && _trailer.Count > 0)
         {
-            _error = _trailer[^1];
+            // The CLI's own error line ("ERROR: failed to solve: …", "ERROR: BuildKit is enabled but the
+            // buildx component is missing or broken."), not whatever follows it (a help URL).
+            _error = _trailer.LastOrDefault(l => l.StartsWith("error", StringComparison.OrdinalIgnoreCase)) ?? _trailer[^1];
         }
 
         // Vertex numbers follow the solver, not the Dockerfile (a RUN can be announced before the FROM

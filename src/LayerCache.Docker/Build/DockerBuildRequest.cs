@@ -23,4 +23,10 @@ public sealed record DockerBuildRequest
 
     /// <summary>Further <c>docker build</c> arguments passed through as the user wrote them.</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
+    /// <summary>
+    /// Whether a buildx build gets <c>--load</c> (layercache needs the image in the engine to save it);
+    /// false when the user chose the outputs themselves.
+    /// </summary>
+    public bool LoadIntoEngine { get; init; } = true;
 }

@@ -13,63 +13,100 @@ public sealed class DockerCliBuilder
 {
     private readonly string _docker;
     private readonly string? _dockerHost;
+    private readonly string? _dockerBuildKit;
 
-    /// <summary>Creates a runner for a docker CLI binary and builder.</summary>
+    /// <summary>Creates a runner for a docker CLI binary and the builder it will use.</summary>
     /// <param name="docker">The docker CLI (a path, or a name looked up on PATH).</param>
     /// <param name="dockerHost">DOCKER_HOST for the CLI, or null to inherit the environment's.</param>
-    /// <param name="builder">The builder to ask for (DOCKER_BUILDKIT=0 or 1).</param>
-    /// <param name="isBuildx">
-    /// True when <c>docker build</c> is buildx (docker CLI 23 and later): then <c>--load</c> is added,
-    /// because a buildx builder other than the engine's own keeps results to itself, and layercache
-    /// needs every stage image in the engine to save it.
+    /// <param name="choice">
+    /// The builder the CLI will pick (<see cref="ChooseAsync"/>). When it is buildx, <c>--load</c> is
+    /// added, because a buildx builder other than the engine's own keeps results to itself, and
+    /// layercache needs every stage image in the engine to save it.
     /// </param>
-    public DockerCliBuilder(string docker, string? dockerHost, BuilderKind builder, bool isBuildx = false)
+    /// <param name="dockerBuildKit">The user's DOCKER_BUILDKIT, passed on as it is (null: unset for the CLI too).</param>
+    public DockerCliBuilder(string docker, string? dockerHost, BuilderChoice choice, string? dockerBuildKit)
     {
         ArgumentException.ThrowIfNullOrEmpty(docker);
+        ArgumentNullException.ThrowIfNull(choice);
         _docker = docker;
         _dockerHost = dockerHost;
-        Builder = builder;
-        IsBuildx = isBuildx && builder == BuilderKind.BuildKit;
+        _dockerBuildKit = string.IsNullOrEmpty(dockerBuildKit) ? null : dockerBuildKit;
+        Choice = choice;
     }
+
+    /// <summary>The builder the docker CLI will use, and why.</summary>
+    public BuilderChoice Choice { get; }
 
     /// <summary>True when builds go through buildx and get <c>--load</c>.</summary>
-    public bool IsBuildx { get; }
+    public bool IsBuildx => Choice.IsBuildx;
 
-    /// <summary>The builder this runner asks for.</summary>
-    public BuilderKind Builder { get; }
+    /// <summary>The builder whose output the builds print.</summary>
+    public BuilderKind Builder => Choice.Kind;
 
     /// <summary>
-    /// Picks the builder as the docker CLI would: <c>DOCKER_BUILDKIT=0|1</c> when set, else BuildKit
-    /// for clients from 23.0 on (where <c>docker build</c> is buildx) and the classic builder before.
+    /// Predicts the builder exactly as the docker CLI picks it (<see cref="BuilderChoice.Decide"/>): asks
+    /// the CLI its version and, from 23 on, whether it finds its buildx plugin (<c>docker buildx
+    /// version</c> runs the CLI's own plugin lookup: its plugin dirs, <c>DOCKER_CONFIG</c>, extra dirs).
     /// </summary>
-    public static async Task<BuilderKind> DetectBuilderAsync(string docker, string? dockerBuildKit, CancellationToken cancellationToken)
+    /// <param name="docker">The docker CLI.</param>
+    /// <param name="environment">The user's environment (DOCKER_BUILDKIT, DOCKER_CONFIG).</param>
+    /// <param name="ping">The engine's ping (its default builder), or null when unreachable.</param>
+    /// <param name="cancellationToken">Cancels the probes.</param>
+    public static async Task<BuilderChoice> ChooseAsync(string docker, Func<string, string?> environment, DockerPing? ping, CancellationToken cancellationToken)
     {
-        switch (dockerBuildKit?.Trim().ToLowerInvariant())
+        ArgumentNullException.ThrowIfNull(environment);
+        var dockerBuildKit = environment("DOCKER_BUILDKIT");
+        var client = await TryGetClientVersionAsync(docker, environment, cancellationToken);
+        var hasBuildx = false;
+        if (client is not null && client >= BuilderChoice.BuildxDefaultSince && BuilderChoice.ParseGoBool(dockerBuildKit ?? "1") is true)
         {
-            case "0" or "false":
-                return BuilderKind.Classic;
-            case "1" or "true":
-                return BuilderKind.BuildKit;
+            var probe = await TryRunAsync(docker, ["buildx", "version"], environment, cancellationToken);
+            hasBuildx = probe is { ExitCode: 0 };
         }
 
-        var version = await TryGetClientVersionAsync(docker, cancellationToken);
-        return version is not null && version.Major >= 23 ? BuilderKind.BuildKit : BuilderKind.Classic;
+        return BuilderChoice.Decide(client, hasBuildx, dockerBuildKit, ping?.BuilderVersion, ping?.OsType);
     }
 
-    /// <summary>The docker CLI's own version, or null when it cannot be run.</summary>
-    public static async Task<Version?> TryGetClientVersionAsync(string docker, CancellationToken cancellationToken)
+    /// <summary>The docker CLI's own version (<c>docker --version</c>, which needs no engine), or null when it cannot be run.</summary>
+    public static async Task<Version?> TryGetClientVersionAsync(string docker, Func<string, string?> environment, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo(docker) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add("version");
-        start.ArgumentList.Add("--format");
-        start.ArgumentList.Add("{{.Client.Version}}");
+        var result = await TryRunAsync(docker, ["--version"], environment, cancellationToken);
+        if (result is null)
+        {
+            return null;
+        }
+
+        // "Docker version 28.2.2, build e6534b4", "Docker version 20.10.24+dfsg1, build 297e128".
+        var match = System.Text.RegularExpressions.Regex.Match(result.Value.Output, @"version (\d+)\.(\d+)(?:\.(\d+))?");
+        return match.Success
+            ? new Version(
+                int.Parse(match.Groups[1].ValueSpan, CultureInfo.InvariantCulture),
+                int.Parse(match.Groups[2].ValueSpan, CultureInfo.InvariantCulture),
+                match.Groups[3].Success ? int.Parse(match.Groups[3].ValueSpan, CultureInfo.InvariantCulture) : 0)
+            : null;
+    }
+
+    private static async Task<(int ExitCode, string Output)?> TryRunAsync(string docker, string[] args, Func<string, string?> environment, CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(docker) { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        if (environment("DOCKER_CONFIG") is { Length: > 0 } config)
+        {
+            start.Environment["DOCKER_CONFIG"] = config;
+        }
+
         try
         {
             using var process = Process.Start(start)!;
-            var text = await process.StandardOutput.ReadToEndAsync(cancellationToken);
+            process.StandardInput.Close();
+            var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+            var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
             await process.WaitForExitAsync(cancellationToken);
-            var numeric = new string(text.Trim().TakeWhile(c => char.IsAsciiDigit(c) || c == '.').ToArray());
-            return Version.TryParse(!numeric.Contains('.', StringComparison.Ordinal) ? numeric + ".0" : numeric, out var version) ? version : null;
+            return (process.ExitCode, await stdout + await stderr);
         }
         catch (Win32Exception)
         {
@@ -88,7 +125,7 @@ public sealed class DockerCliBuilder
             args.Add("--progress=plain");
         }
 
-        if (IsBuildx)
+        if (IsBuildx && request.LoadIntoEngine)
         {
             args.Add("--load");
         }
@@ -123,6 +160,9 @@ public sealed class DockerCliBuilder
         return args;
     }
 
+    /// <summary>The command line to print in logs and reports: <see cref="Arguments"/> with build-arg values redacted.</summary>
+    public IReadOnlyList<string> DisplayArguments(DockerBuildRequest request) => DockerBuildFlags.Redact(Arguments(request));
+
     /// <summary>
     /// Runs the build, handing every output line (stdout and stderr, in arrival order) to
     /// <paramref name="onLine"/> as it arrives, and parses it into steps.
@@ -142,7 +182,16 @@ public sealed class DockerCliBuilder
             start.ArgumentList.Add(arg);
         }
 
-        start.Environment["DOCKER_BUILDKIT"] = Builder == BuilderKind.BuildKit ? "1" : "0";
+        // The user's DOCKER_BUILDKIT as it is: forcing one would make a buildx-less CLI 23+ fail a build
+        // it would run (DOCKER_BUILDKIT=1), or silence its own choice.
+        if (_dockerBuildKit is null)
+        {
+            start.Environment.Remove("DOCKER_BUILDKIT");
+        }
+        else
+        {
+            start.Environment["DOCKER_BUILDKIT"] = _dockerBuildKit;
+        }
         if (_dockerHost is not null)
         {
             start.Environment["DOCKER_HOST"] = _dockerHost;
