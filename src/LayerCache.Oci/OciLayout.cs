@@ -26,9 +26,6 @@ public sealed class OciLayout
     /// <summary>The largest manifest, index or config this class reads into memory.</summary>
     public const long MaxDocumentSize = 64L * 1024 * 1024;
 
-    // Temp files older than this were left by a crashed writer; younger ones may be in use.
-    private static readonly TimeSpan StaleTempAge = TimeSpan.FromHours(24);
-
     private OciLayout(string root) => Root = root;
 
     /// <summary>The layout's directory (absolute).</summary>
@@ -37,9 +34,13 @@ public sealed class OciLayout
     /// <summary>Path of <c>index.json</c>.</summary>
     public string IndexPath => Path.Combine(Root, IndexFileName);
 
+    /// <summary>The directory of temp files (<c>.tmp/</c>).</summary>
+    public string TempDirectory => Path.Combine(Root, TempDirectoryName);
+
     /// <summary>
     /// Opens a layout, creating the directory, <c>oci-layout</c>, <c>blobs/sha256</c> and an empty
-    /// <c>index.json</c> if missing, and removing stale temp files.
+    /// <c>index.json</c> if missing. Stale temp files are left to <see cref="RemoveStaleTempFiles"/>,
+    /// which its owner calls when no writer can be using them.
     /// </summary>
     /// <exception cref="OciFormatException">The directory holds an <c>oci-layout</c> of an unsupported version or malformed.</exception>
     public static async Task<OciLayout> OpenOrCreateAsync(string directory, CancellationToken cancellationToken)
@@ -48,7 +49,6 @@ public sealed class OciLayout
         var layout = new OciLayout(Path.GetFullPath(directory));
         Directory.CreateDirectory(Path.Combine(layout.Root, BlobsDirectoryName, "sha256"));
         Directory.CreateDirectory(layout.TempDirectory);
-        layout.RemoveStaleTempFiles();
 
         var header = Path.Combine(layout.Root, LayoutFileName);
         if (File.Exists(header))
@@ -191,12 +191,12 @@ public sealed class OciLayout
             return new BlobInfo(known, existingSize) { Existed = true };
         }
 
-        var temp = NewTempPath();
+        var file = AtomicFile.CreateTemp(TempDirectory, out var temp);
         try
         {
             Digest digest;
             long size;
-            await using (var file = CreateTempFile(temp))
+            await using (file)
             {
                 if (expectedDigest is { } expected)
                 {
@@ -216,29 +216,26 @@ public sealed class OciLayout
                     }
                 }
 
-                await FlushToDiskAsync(file, cancellationToken);
+                // Content of unknown digest (a layer tar of a docker save) may turn out to be a blob we
+                // have: keep the stored copy rather than rewrite it, and say so.
+                if (TryGetBlobSize(digest, out var storedSize) && storedSize == size)
+                {
+                    await file.DisposeAsync();
+                    AtomicFile.TryDelete(temp);
+                    return new BlobInfo(digest, size) { Existed = true };
+                }
+
+                await AtomicFile.CommitAsync(file, temp, GetBlobPath(digest), cancellationToken);
             }
 
-            // Content of unknown digest (a layer tar of a docker save) may turn out to be a blob we
-            // have: keep the stored copy rather than rewrite it, and say so.
-            if (TryGetBlobSize(digest, out var storedSize) && storedSize == size)
-            {
-                TryDelete(temp);
-                return new BlobInfo(digest, size) { Existed = true };
-            }
-
-            var final = GetBlobPath(digest);
-            Directory.CreateDirectory(Path.GetDirectoryName(final)!);
-            File.Move(temp, final, overwrite: true);
             return new BlobInfo(digest, size);
         }
         catch
         {
-            TryDelete(temp);
+            AtomicFile.TryDelete(temp);
             throw;
         }
     }
-
     /// <summary>Stores bytes already in memory (a manifest, a config) as a blob.</summary>
     public async Task<BlobInfo> WriteBlobAsync(ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
@@ -343,7 +340,11 @@ public sealed class OciLayout
         return updated.Manifests[^1];
     }
 
-    private string TempDirectory => Path.Combine(Root, TempDirectoryName);
+    /// <summary>
+    /// Deletes temp files last written more than <paramref name="olderThan"/> ago (left by killed
+    /// writers); returns how many. Call it when no writer can be using them (a store's prune).
+    /// </summary>
+    public int RemoveStaleTempFiles(TimeSpan olderThan) => AtomicFile.SweepStale(TempDirectory, olderThan);
 
     private static async Task ValidateHeaderAsync(string path, CancellationToken cancellationToken)
     {
@@ -378,76 +379,8 @@ public sealed class OciLayout
         return buffer;
     }
 
-    private async Task WriteFileAtomicallyAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
-    {
-        var temp = NewTempPath();
-        try
-        {
-            await using (var file = CreateTempFile(temp))
-            {
-                await file.WriteAsync(content, cancellationToken);
-                await FlushToDiskAsync(file, cancellationToken);
-            }
-
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            TryDelete(temp);
-            throw;
-        }
-    }
-
-    private string NewTempPath()
-    {
-        Directory.CreateDirectory(TempDirectory);
-        return Path.Combine(TempDirectory, "write-" + Guid.NewGuid().ToString("N"));
-    }
-
-    private static FileStream CreateTempFile(string path) => new(path, new FileStreamOptions
-    {
-        Mode = FileMode.CreateNew,
-        Access = FileAccess.Write,
-        Share = FileShare.None,
-        Options = FileOptions.Asynchronous,
-        BufferSize = 1 << 16,
-    });
-
-    // fsync before rename: otherwise a crash can leave the final name pointing at empty or partial data.
-    // .NET has no asynchronous fsync; Flush(true) after the async flush only waits for the disk.
-    private static async Task FlushToDiskAsync(FileStream file, CancellationToken cancellationToken)
-    {
-        await file.FlushAsync(cancellationToken);
-        file.Flush(flushToDisk: true);
-    }
-
-    private void RemoveStaleTempFiles()
-    {
-        foreach (var file in new DirectoryInfo(TempDirectory).EnumerateFiles())
-        {
-            if (DateTime.UtcNow - file.LastWriteTimeUtc > StaleTempAge)
-            {
-                TryDelete(file.FullName);
-            }
-        }
-    }
-
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (IOException)
-        {
-            // Best effort: a leftover temp file is removed by a later OpenOrCreateAsync.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Same as above.
-        }
-    }
+    private Task WriteFileAtomicallyAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>
+        AtomicFile.WriteAsync(path, content, TempDirectory, cancellationToken);
 
     /// <summary>The layout's root directory.</summary>
     public override string ToString() => Root;

@@ -1,4 +1,3 @@
-using System.Text;
 using LayerCache.Oci;
 
 namespace LayerCache.Store;
@@ -31,12 +30,16 @@ public sealed class FileSystemCacheStore : ICacheStore
 
     private readonly FileSystemBlobStore _blobs;
     private readonly FileSystemCacheStoreOptions _options;
+    private readonly EntryReader _entries;
+    private readonly StoreIndexFile _index;
 
     private FileSystemCacheStore(string directory, FileSystemBlobStore blobs, FileSystemCacheStoreOptions options)
     {
         DirectoryPath = directory;
         _blobs = blobs;
         _options = options;
+        _entries = new EntryReader(blobs);
+        _index = new StoreIndexFile(blobs, _entries, Path.Combine(directory, IndexLockFileName), SummaryFilePath, options.LockTimeout);
     }
 
     /// <summary>The store directory (full path).</summary>
@@ -57,10 +60,6 @@ public sealed class FileSystemCacheStore : ICacheStore
 
     /// <inheritdoc/>
     public IBlobStore Blobs => _blobs;
-
-    private string TempDirectory => _blobs.TempDirectory;
-
-    private string IndexLockPath => Path.Combine(DirectoryPath, IndexLockFileName);
 
     private string GcLockPath => Path.Combine(DirectoryPath, GcLockFileName);
 
@@ -93,7 +92,7 @@ public sealed class FileSystemCacheStore : ICacheStore
 
             var store = new FileSystemCacheStore(full, new FileSystemBlobStore(layout), options);
             // Also repairs a SUMMARY that a process killed between index.json and SUMMARY left stale.
-            await store.WriteSummaryAsync(await store.ReadIndexAsync(cancellationToken), cancellationToken);
+            await store._index.WriteSummaryAsync(await store._index.ReadAsync(cancellationToken), cancellationToken);
             return store;
         }
     }
@@ -105,15 +104,15 @@ public sealed class FileSystemCacheStore : ICacheStore
     /// <inheritdoc/>
     public async Task<IReadOnlyList<CacheEntry>> ListEntriesAsync(CancellationToken cancellationToken)
     {
-        var index = await ReadIndexAsync(cancellationToken);
-        return await LoadEntriesAsync(IndexEditor.Entries(index), cancellationToken);
+        var index = await _index.ReadAsync(cancellationToken);
+        return await _entries.LoadAllAsync(IndexEditor.Entries(index), cancellationToken);
     }
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<CacheEntry>> FindEntriesAsync(CacheScope scope, CancellationToken cancellationToken)
     {
-        var index = await ReadIndexAsync(cancellationToken);
-        return await LoadEntriesAsync(IndexEditor.Entries(index).Where(e => e.Scope == scope), cancellationToken);
+        var index = await _index.ReadAsync(cancellationToken);
+        return await _entries.LoadAllAsync(IndexEditor.Entries(index).Where(e => e.Scope == scope), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -127,7 +126,7 @@ public sealed class FileSystemCacheStore : ICacheStore
         var stages = new List<StageImage>(entry.Stages.Count);
         foreach (var stage in entry.Stages)
         {
-            stages.Add(await FillStageAsync(stage, cancellationToken));
+            stages.Add(await _entries.FillStageAsync(stage, cancellationToken));
         }
 
         var created = entry.Created.ToUniversalTime();
@@ -139,7 +138,7 @@ public sealed class FileSystemCacheStore : ICacheStore
         }
 
         CacheEntry? stored = null;
-        await UpdateIndexAsync(
+        await _index.UpdateAsync(
             index =>
             {
                 if (IndexEditor.Entries(index).FirstOrDefault(e => e.Id == document.Digest) is { } existing)
@@ -159,7 +158,7 @@ public sealed class FileSystemCacheStore : ICacheStore
     public async Task<bool> MarkUsedAsync(Digest entryId, DateTimeOffset usedAt, CancellationToken cancellationToken)
     {
         var found = false;
-        await UpdateIndexAsync(
+        await _index.UpdateAsync(
             index =>
             {
                 var entry = IndexEditor.Entries(index).FirstOrDefault(e => e.Id == entryId);
@@ -184,93 +183,21 @@ public sealed class FileSystemCacheStore : ICacheStore
         // Exclusive: no writer is between writing blobs and publishing its entry while we collect.
         await using var gc = await FileLock.AcquireAsync(GcLockPath, exclusive: true, _options.LockTimeout, cancellationToken);
         var graph = new ContentGraph(_blobs);
-        var removed = new List<CacheEntry>();
-        var broken = new List<string>();
-        var kept = 0;
-        await UpdateIndexAsync(
-            async index =>
-            {
-                removed.Clear();
-                broken.Clear();
-                var indexed = IndexEditor.Entries(index);
-                var loaded = new List<(IndexedEntry Indexed, CacheEntry Entry)>();
-                var drop = new HashSet<Digest>();
-                var present = new Dictionary<Digest, bool>();
-                foreach (var item in indexed)
-                {
-                    var entry = await TryLoadEntryAsync(item, cancellationToken);
+        var retention = new RetentionPass(_entries, graph, policy, now);
+        await _index.UpdateAsync(index => retention.ApplyAsync(index, cancellationToken), cancellationToken);
 
-                    // An entry that lost a blob (a restore removed it as corrupt, or someone deleted it)
-                    // can never be restored again: drop it, or verify would fail on it for ever.
-                    if (entry is null || !await IsCompleteAsync(item.Descriptor, graph, present, cancellationToken))
-                    {
-                        broken.Add(item.RefName);
-                        drop.Add(item.Id);
-                    }
-                    else
-                    {
-                        loaded.Add((item, entry));
-                    }
-                }
-
-                // Entry descriptors whose annotations do not even parse are as unusable as broken blobs.
-                foreach (var descriptor in index.Manifests.Where(d => IndexEditor.IsEntry(d) && indexed.All(e => !ReferenceEquals(e.Descriptor, d))))
-                {
-                    broken.Add(descriptor.GetAnnotation(AnnotationKeys.RefName) ?? descriptor.Digest.Value);
-                    drop.Add(descriptor.Digest);
-                }
-
-                var survivors = await Retention.ApplyAsync(policy, now, loaded.Select(l => l.Entry).ToList(), graph, cancellationToken);
-                foreach (var (_, entry) in loaded)
-                {
-                    if (!survivors.Contains(entry.Id))
-                    {
-                        removed.Add(entry);
-                        drop.Add(entry.Id);
-                    }
-                }
-
-                kept = loaded.Count - removed.Count;
-                removed.Sort((a, b) => IndexEditor.CompareNewestFirst(a.Created, a.Id, b.Created, b.Id));
-                return drop.Count == 0
-                    ? null
-                    : index with { Manifests = [.. index.Manifests.Where(d => !(IndexEditor.IsEntry(d) && drop.Contains(d.Digest)))] };
-            },
-            cancellationToken);
-
-        // Everything index.json still reaches stays, including content other tools tagged in the layout.
-        var reachable = new HashSet<Digest>();
-        foreach (var root in (await ReadIndexAsync(cancellationToken)).Manifests)
-        {
-            reachable.UnionWith((await graph.ClosureAsync(root, cancellationToken)).Keys);
-        }
-
-        var blobsRemoved = 0;
-        long bytesFreed = 0;
-        long bytesKept = 0;
-        await foreach (var blob in _blobs.ListAsync(cancellationToken))
-        {
-            if (reachable.Contains(blob.Digest))
-            {
-                bytesKept += blob.Size;
-            }
-            else if (await _blobs.DeleteAsync(blob.Digest, cancellationToken))
-            {
-                blobsRemoved++;
-                bytesFreed += blob.Size;
-            }
-        }
-
-        var tempFilesRemoved = SweepTempFiles();
+        var collector = new GarbageCollector(_blobs, graph);
+        await collector.CollectAsync(await _index.ReadAsync(cancellationToken), cancellationToken);
+        var tempFilesRemoved = _blobs.Layout.RemoveStaleTempFiles(_options.StaleTempAge);
         return new PruneReport
         {
-            EntriesRemoved = removed,
-            BrokenEntriesRemoved = broken,
-            EntriesKept = kept,
-            BlobsRemoved = blobsRemoved,
-            BytesFreed = bytesFreed,
+            EntriesRemoved = retention.Removed,
+            BrokenEntriesRemoved = retention.Broken,
+            EntriesKept = retention.Kept,
+            BlobsRemoved = collector.BlobsRemoved,
+            BytesFreed = collector.BytesFreed,
             TempFilesRemoved = tempFilesRemoved,
-            BytesKept = bytesKept,
+            BytesKept = collector.BytesKept,
         };
     }
 
@@ -279,91 +206,7 @@ public sealed class FileSystemCacheStore : ICacheStore
     {
         // Shared like a writer: a concurrent prune must not make blobs vanish mid-check.
         await using var reading = await FileLock.AcquireAsync(GcLockPath, exclusive: false, _options.LockTimeout, cancellationToken);
-        var index = await ReadIndexAsync(cancellationToken);
-        var graph = new ContentGraph(_blobs);
-        var referencedBy = new Dictionary<Digest, SortedSet<string>>();
-        var brokenEntries = new SortedSet<string>(StringComparer.Ordinal);
-        var closures = new List<(string Root, Dictionary<Digest, Descriptor> Closure)>();
-        foreach (var root in index.Manifests)
-        {
-            var name = root.GetAnnotation(AnnotationKeys.RefName) ?? root.Digest.Value;
-            if (IndexEditor.IsEntry(root) && !IndexedEntry.TryCreate(root, out _))
-            {
-                brokenEntries.Add(name);
-            }
-
-            var closure = await graph.ClosureAsync(root, cancellationToken);
-            closures.Add((name, closure));
-            foreach (var digest in closure.Keys)
-            {
-                if (!referencedBy.TryGetValue(digest, out var names))
-                {
-                    referencedBy[digest] = names = new SortedSet<string>(StringComparer.Ordinal);
-                }
-
-                names.Add(name);
-            }
-        }
-
-        var problems = new Dictionary<Digest, (BlobProblemKind Kind, string Detail)>(graph.Problems);
-        var present = new HashSet<Digest>();
-        var unreferenced = 0;
-        var blobsChecked = 0;
-        long bytesChecked = 0;
-        var buffer = new byte[1 << 16];
-        await foreach (var blob in _blobs.ListAsync(cancellationToken))
-        {
-            present.Add(blob.Digest);
-            unreferenced += referencedBy.ContainsKey(blob.Digest) ? 0 : 1;
-            blobsChecked++;
-            bytesChecked += blob.Size;
-            try
-            {
-                await using var stream = await _blobs.OpenReadAsync(blob.Digest, cancellationToken);
-                while (await stream.ReadAsync(buffer, cancellationToken) > 0)
-                {
-                }
-            }
-            catch (ContentVerificationException e)
-            {
-                problems[blob.Digest] = (BlobProblemKind.Corrupt, e.Message);
-            }
-            catch (BlobNotFoundException)
-            {
-                // Deleted between listing and reading by a tool outside our locks; the reference check below reports it if it matters.
-                present.Remove(blob.Digest);
-            }
-        }
-
-        foreach (var digest in referencedBy.Keys)
-        {
-            if (!present.Contains(digest))
-            {
-                problems[digest] = (BlobProblemKind.Missing, $"{_blobs.GetBlobPath(digest)}: blob {digest} not found");
-            }
-        }
-
-        var list = problems
-            .OrderBy(p => p.Key)
-            .Select(p => new BlobProblem(p.Key, p.Value.Kind, p.Value.Detail, referencedBy.TryGetValue(p.Key, out var names) ? [.. names] : []))
-            .ToList();
-        foreach (var (root, closure) in closures)
-        {
-            if (closure.Keys.Any(problems.ContainsKey))
-            {
-                brokenEntries.Add(root);
-            }
-        }
-
-        return new VerifyReport
-        {
-            BlobsChecked = blobsChecked,
-            BytesChecked = bytesChecked,
-            EntriesChecked = index.Manifests.Count(IndexEditor.IsEntry),
-            Problems = list,
-            BrokenEntries = [.. brokenEntries],
-            UnreferencedBlobs = unreferenced,
-        };
+        return await new StoreVerifier(_blobs).VerifyAsync(await _index.ReadAsync(cancellationToken), cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -418,220 +261,5 @@ public sealed class FileSystemCacheStore : ICacheStore
                 throw new ArgumentException($"stage \"{stage.Name}\" has no manifest digest", nameof(entry));
             }
         }
-    }
-
-    private async Task<StageImage> FillStageAsync(StageImage stage, CancellationToken cancellationToken)
-    {
-        var json = await ContentGraph.ReadDocumentAsync(_blobs, stage.ManifestDigest, cancellationToken);
-        var source = _blobs.GetBlobPath(stage.ManifestDigest);
-        var mediaType = OciJson.PeekMediaType(json) ?? MediaType.OciImageManifest;
-        if (!MediaType.IsManifest(mediaType))
-        {
-            throw new StoreCorruptException(source, $"stage \"{stage.Name}\": blob is a {mediaType}, not an image manifest", null);
-        }
-
-        ImageManifest manifest;
-        try
-        {
-            manifest = OciJson.DeserializeManifest(json, source);
-        }
-        catch (OciFormatException e)
-        {
-            throw new StoreCorruptException(source, e.Message, e);
-        }
-
-        long total = json.Length;
-        foreach (var blob in (IEnumerable<Descriptor>)[manifest.Config, .. manifest.Layers])
-        {
-            var size = await _blobs.TryGetSizeAsync(blob.Digest, cancellationToken)
-                ?? throw new BlobNotFoundException(blob.Digest, _blobs.GetBlobPath(blob.Digest));
-            total += size;
-        }
-
-        Platform? platform = null;
-        try
-        {
-            platform = OciJson.DeserializeConfig(await ContentGraph.ReadDocumentAsync(_blobs, manifest.Config.Digest, cancellationToken)).Platform;
-        }
-        catch (OciFormatException)
-        {
-            // A config we cannot parse still caches fine; the descriptor just carries no platform.
-        }
-
-        return stage with
-        {
-            ManifestMediaType = mediaType,
-            ManifestSize = json.Length,
-            ConfigDigest = manifest.Config.Digest,
-            Size = total,
-            Platform = platform,
-        };
-    }
-
-    private async Task<IReadOnlyList<CacheEntry>> LoadEntriesAsync(IEnumerable<IndexedEntry> indexed, CancellationToken cancellationToken)
-    {
-        var result = new List<CacheEntry>();
-        foreach (var item in indexed)
-        {
-            if (await TryLoadEntryAsync(item, cancellationToken) is { } entry)
-            {
-                result.Add(entry);
-            }
-        }
-
-        result.Sort((a, b) => IndexEditor.CompareNewestFirst(a.Created, a.Id, b.Created, b.Id));
-        return result;
-    }
-
-    /// <summary>True when every blob the descriptor reaches is present and every document in it parses.</summary>
-    private async Task<bool> IsCompleteAsync(Descriptor root, ContentGraph graph, Dictionary<Digest, bool> present, CancellationToken cancellationToken)
-    {
-        foreach (var digest in (await graph.ClosureAsync(root, cancellationToken)).Keys)
-        {
-            if (graph.Problems.ContainsKey(digest))
-            {
-                return false;
-            }
-
-            if (!present.TryGetValue(digest, out var exists))
-            {
-                exists = await _blobs.ExistsAsync(digest, cancellationToken);
-                present[digest] = exists;
-            }
-
-            if (!exists)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    /// <summary>The entry behind an index descriptor, or null when its blob is missing, corrupt or not an entry (fail open; verify reports it).</summary>
-    private async Task<CacheEntry?> TryLoadEntryAsync(IndexedEntry item, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var entry = await LoadEntryAsync(item.Id, cancellationToken);
-            return entry with { RefName = item.RefName, LastUsed = item.LastUsed > entry.Created ? item.LastUsed : entry.Created };
-        }
-        catch (Exception e) when (e is StoreException or BlobNotFoundException or ContentVerificationException or OciFormatException)
-        {
-            return null;
-        }
-    }
-
-    private async Task<CacheEntry> LoadEntryAsync(Digest id, CancellationToken cancellationToken)
-    {
-        var source = _blobs.GetBlobPath(id);
-        var json = await ContentGraph.ReadDocumentAsync(_blobs, id, cancellationToken);
-        return EntryCodec.FromIndex(OciJson.DeserializeIndex(json, source), id, source);
-    }
-
-    private Task UpdateIndexAsync(Func<ImageIndex, ImageIndex?> change, CancellationToken cancellationToken) =>
-        UpdateIndexAsync(index => Task.FromResult(change(index)), cancellationToken);
-
-    /// <summary>
-    /// Read-modify-write of <c>index.json</c> under the exclusive index lock. <paramref name="change"/>
-    /// returns the new document, or null for no change. Stage aliases and <c>SUMMARY</c> follow.
-    /// </summary>
-    private async Task UpdateIndexAsync(Func<ImageIndex, Task<ImageIndex?>> change, CancellationToken cancellationToken)
-    {
-        await using var indexLock = await FileLock.AcquireAsync(IndexLockPath, exclusive: true, _options.LockTimeout, cancellationToken);
-        var index = await ReadIndexAsync(cancellationToken);
-        var updated = await change(index);
-        if (updated is null)
-        {
-            return;
-        }
-
-        updated = await RefreshAliasesAsync(updated, cancellationToken);
-        await _blobs.Layout.WriteIndexAsync(updated, cancellationToken);
-        await WriteSummaryAsync(updated, cancellationToken);
-    }
-
-    /// <summary>Points the stage aliases of each scope at its newest entry; aliases of other entries go.</summary>
-    private async Task<ImageIndex> RefreshAliasesAsync(ImageIndex index, CancellationToken cancellationToken)
-    {
-        var newest = IndexEditor.NewestByScope(IndexEditor.Entries(index));
-        var manifests = index.Manifests.Where(d => !IndexEditor.IsAlias(d)).ToList();
-        var taken = new HashSet<string>(
-            manifests.Select(d => d.GetAnnotation(AnnotationKeys.RefName)).OfType<string>(),
-            StringComparer.Ordinal);
-        foreach (var (scope, entry) in newest.OrderBy(p => p.Key))
-        {
-            var current = index.Manifests
-                .Where(d => IndexEditor.IsAlias(d) && d.GetAnnotation(StoreAnnotations.Scope) == scope.Value && d.GetAnnotation(StoreAnnotations.Entry) == entry.Id.Value)
-                .ToList();
-            if (current.Count == 0)
-            {
-                var loaded = await TryLoadEntryAsync(entry, cancellationToken);
-                current = loaded is null ? [] : [.. IndexEditor.Aliases(loaded)];
-            }
-
-            // A scope with dots plus a stage name can spell another scope's alias; the first keeps it.
-            foreach (var alias in current)
-            {
-                if (taken.Add(alias.GetAnnotation(AnnotationKeys.RefName)!))
-                {
-                    manifests.Add(alias);
-                }
-            }
-        }
-
-        return index with { Manifests = manifests };
-    }
-
-    private async Task<ImageIndex> ReadIndexAsync(CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _blobs.Layout.ReadIndexAsync(cancellationToken);
-        }
-        catch (OciFormatException e)
-        {
-            throw new StoreCorruptException(IndexFilePath, e.Message, e);
-        }
-    }
-
-    private async Task WriteSummaryAsync(ImageIndex index, CancellationToken cancellationToken)
-    {
-        var text = SummaryFile.Render(IndexEditor.Entries(index));
-        var path = SummaryFilePath;
-        try
-        {
-            if (File.Exists(path) && await File.ReadAllTextAsync(path, cancellationToken) == text)
-            {
-                return;
-            }
-        }
-        catch (IOException)
-        {
-            // Unreadable: rewrite it.
-        }
-
-        await AtomicFile.WriteAsync(path, Encoding.UTF8.GetBytes(text), TempDirectory, cancellationToken);
-    }
-
-    private int SweepTempFiles()
-    {
-        var removed = 0;
-        var cutoff = DateTime.UtcNow - _options.StaleTempAge;
-        if (!Directory.Exists(TempDirectory))
-        {
-            return 0;
-        }
-
-        foreach (var file in Directory.EnumerateFiles(TempDirectory))
-        {
-            if (File.GetLastWriteTimeUtc(file) < cutoff)
-            {
-                AtomicFile.TryDelete(file);
-                removed += File.Exists(file) ? 0 : 1;
-            }
-        }
-
-        return removed;
     }
 }

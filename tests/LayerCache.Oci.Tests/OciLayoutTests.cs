@@ -172,7 +172,9 @@ public class OciLayoutTests
         await File.WriteAllTextAsync(stale, "x", TestContext.Token);
         await File.WriteAllTextAsync(fresh, "x", TestContext.Token);
         File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddDays(-2));
-        await OciLayout.OpenOrCreateAsync(temp.Path, TestContext.Token);
+        var layout = await OciLayout.OpenOrCreateAsync(temp.Path, TestContext.Token);
+        Assert.True(File.Exists(stale));
+        Assert.Equal(1, layout.RemoveStaleTempFiles(TimeSpan.FromHours(1)));
         Assert.False(File.Exists(stale));
         Assert.True(File.Exists(fresh));
     }
