@@ -113,7 +113,10 @@ public sealed class FileSystemCacheStore : ICacheStore
     public async Task<IReadOnlyList<CacheEntry>> FindEntriesAsync(CacheScope scope, CancellationToken cancellationToken)
     {
         var index = await ReadIndexAsync(cancellationToken);
-        return await LoadEntriesAsync(IndexEditor.Entries(index).Where(e => e.Scope == scope), cancellationToken);
+
+        // index.json is a hint; the entry blob decides (a lie in index.json can only hide an entry).
+        var entries = await LoadEntriesAsync(IndexEditor.Entries(index).Where(e => e.Scope == scope), cancellationToken);
+        return [.. entries.Where(e => e.Scope == scope)];
     }
 
     /// <inheritdoc/>
@@ -144,7 +147,7 @@ public sealed class FileSystemCacheStore : ICacheStore
             {
                 if (IndexEditor.Entries(index).FirstOrDefault(e => e.Id == document.Digest) is { } existing)
                 {
-                    stored = normalized with { Id = existing.Id, RefName = existing.RefName, LastUsed = existing.LastUsed };
+                    stored = normalized with { Id = existing.Id, RefName = existing.RefName, LastUsed = existing.LastUsed, Signature = existing.Signature };
                     return null;
                 }
 
@@ -159,20 +162,16 @@ public sealed class FileSystemCacheStore : ICacheStore
     public async Task<bool> MarkUsedAsync(Digest entryId, DateTimeOffset usedAt, CancellationToken cancellationToken)
     {
         var found = false;
-        await UpdateIndexAsync(
-            index =>
-            {
-                var entry = IndexEditor.Entries(index).FirstOrDefault(e => e.Id == entryId);
-                found = entry is not null;
-                if (entry is null || entry.LastUsed >= usedAt)
-                {
-                    return null;
-                }
+        await UpdateIndexAsync(index => IndexEditor.MarkUsed(index, entryId, usedAt, out found), cancellationToken);
+        return found;
+    }
 
-                var updated = entry.Descriptor.WithAnnotation(StoreAnnotations.LastUsed, Rfc3339JsonConverter.Format(usedAt));
-                return index with { Manifests = [.. index.Manifests.Select(d => ReferenceEquals(d, entry.Descriptor) ? updated : d)] };
-            },
-            cancellationToken);
+    /// <inheritdoc/>
+    public async Task<bool> SignEntryAsync(Digest entryId, string signature, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(signature);
+        var found = false;
+        await UpdateIndexAsync(index => IndexEditor.Sign(index, entryId, signature, out found), cancellationToken);
         return found;
     }
 
@@ -514,7 +513,7 @@ public sealed class FileSystemCacheStore : ICacheStore
         try
         {
             var entry = await LoadEntryAsync(item.Id, cancellationToken);
-            return entry with { RefName = item.RefName, LastUsed = item.LastUsed > entry.Created ? item.LastUsed : entry.Created };
+            return entry with { RefName = item.RefName, LastUsed = item.LastUsed > entry.Created ? item.LastUsed : entry.Created, Signature = item.Signature };
         }
         catch (Exception e) when (e is StoreException or BlobNotFoundException or ContentVerificationException or OciFormatException)
         {
