@@ -14,6 +14,12 @@ public sealed record CacheOptions
     /// <summary>The stage to build, or null for the last one.</summary>
     public string? Target { get; init; }
 
+    /// <summary>
+    /// The target platform (<c>--platform</c>, e.g. <c>linux/arm64</c>), or null for the engine's
+    /// default. Part of an entry's image identity, so each platform keeps an entry of its own.
+    /// </summary>
+    public string? Platform { get; init; }
+
     /// <summary>Build arguments, as passed to docker build.</summary>
     public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = new Dictionary<string, string>();
 

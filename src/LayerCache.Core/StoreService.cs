@@ -23,6 +23,7 @@ public static class StoreService
             listings.Add(new EntryListing(
                 entry.RefName ?? entry.Id.Value,
                 entry.Scope.Value,
+                entry.Image.ToString(),
                 entry.Stages.Select(s => s.Name).ToList(),
                 await store.GetSizeAsync([entry], cancellationToken),
                 entry.Created,

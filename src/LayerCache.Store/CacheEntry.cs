@@ -5,7 +5,9 @@ namespace LayerCache.Store;
 /// <summary>
 /// One successful build's cache for one scope: the image of every stage plus the cache key and the
 /// inputs it was computed from. Stored as an OCI image index blob (see <see cref="StoreAnnotations"/>);
-/// <see cref="Id"/>, <see cref="RefName"/> and <see cref="LastUsed"/> are assigned by the store.
+/// <see cref="Id"/>, <see cref="RefName"/>, <see cref="LastUsed"/> and <see cref="Signature"/> are
+/// assigned by the store. Everything that decides a restore or retention (scope, image, created) is
+/// read from the digested blob.
 /// </summary>
 public sealed record CacheEntry
 {
@@ -40,6 +42,12 @@ public sealed record CacheEntry
     public string? Target { get; init; }
 
     /// <summary>
+    /// Which image of the repository the entry caches (Dockerfile, target, platform); with
+    /// <see cref="Scope"/> the entry's identity. Read from the entry blob, never from <c>index.json</c>.
+    /// </summary>
+    public ImageIdentity Image { get; init; } = ImageIdentity.Default;
+
+    /// <summary>
     /// How long each step took when it last ran (key: stage name, a space, the instruction), so a
     /// later build that finds the step cached can report the seconds it saved.
     /// </summary>
@@ -51,8 +59,14 @@ public sealed record CacheEntry
     /// <summary>The entry's <c>org.opencontainers.image.ref.name</c> in <c>index.json</c>; null until stored.</summary>
     public string? RefName { get; init; }
 
-    /// <summary>When the entry was last restored (kept in <c>index.json</c>); <see cref="Created"/> when never.</summary>
+    /// <summary>
+    /// When the entry was last restored (kept in <c>index.json</c>, so untrusted: retention clamps it,
+    /// see <see cref="EntryDates"/>, and no restore decision depends on it); <see cref="Created"/> when never.
+    /// </summary>
     public DateTimeOffset LastUsed { get; init; }
+
+    /// <summary>The entry's signature from <c>index.json</c> (see <see cref="EntrySigner"/>); null when unsigned.</summary>
+    public string? Signature { get; init; }
 
     /// <summary>The stage with this name, or null.</summary>
     public StageImage? FindStage(string name) => Stages.FirstOrDefault(s => s.Name == name);

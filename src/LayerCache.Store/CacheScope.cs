@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -64,15 +65,28 @@ public readonly partial record struct CacheScope : IComparable<CacheScope>
         return true;
     }
 
+    /// <summary>How many hex digits of SHA-256 an escaped scope carries (64 bits: no second preimage in practice).</summary>
+    public const int EscapeHashLength = 16;
+
     /// <summary>
-    /// Turns free text such as a branch name (<c>Feature/Login_Page</c>) into a valid scope
-    /// (<c>feature/login-page</c>): lower-cased, every run of other characters replaced by one
-    /// <c>-</c>, separators trimmed, truncated to <see cref="MaxLength"/>.
+    /// Turns free text such as a branch name into a scope, injectively, so that two branches never
+    /// share a scope (<c>MAIN</c>, <c>main-</c>, <c>main_</c> and <c>main</c> are four scopes). Text
+    /// that is already a scope without <c>--</c> is kept as it is (<c>myproject/main</c>,
+    /// <c>feature/login-page</c>). Anything else is escaped: a readable form (lower-cased, every run of
+    /// other characters as one <c>-</c>, truncated) then <c>--</c> and the first
+    /// <see cref="EscapeHashLength"/> hex digits of the SHA-256 of the text itself:
+    /// <c>Feature/Login_Page</c> → <c>feature/login-page--2f1c…</c>. Kept names never contain <c>--</c>
+    /// and escaped ones always end with <c>--HASH</c>, so the two can never meet.
     /// </summary>
     /// <exception cref="FormatException">Nothing usable is left (no letter or digit).</exception>
     public static CacheScope Normalize(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        if (!text.Contains("--", StringComparison.Ordinal) && TryParse(text, out var kept))
+        {
+            return kept;
+        }
+
         var builder = new StringBuilder(text.Length);
         foreach (var raw in text)
         {
@@ -87,16 +101,21 @@ public readonly partial record struct CacheScope : IComparable<CacheScope>
             }
         }
 
-        var value = builder.ToString();
-        if (value.Length > MaxLength)
+        var readable = builder.ToString();
+        var room = MaxLength - 2 - EscapeHashLength;
+        if (readable.Length > room)
         {
-            value = value[..MaxLength];
+            readable = readable[..room];
         }
 
-        value = value.TrimEnd('-', '.', '/');
-        return TryParse(value, out var scope, out _)
-            ? scope
-            : throw new FormatException($"\"{text}\" has no letters or digits to make a cache scope from");
+        readable = readable.TrimEnd('-', '.', '/');
+        if (readable.Length == 0)
+        {
+            throw new FormatException($"\"{text}\" has no letters or digits to make a cache scope from");
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..EscapeHashLength];
+        return Parse($"{readable}--{hash}");
     }
 
     /// <inheritdoc/>

@@ -39,6 +39,17 @@ internal static class EntryCodec
             annotations[StoreAnnotations.Target] = target;
         }
 
+        annotations[StoreAnnotations.ImageDockerfile] = entry.Image.Dockerfile;
+        if (entry.Image.Target is { } imageTarget)
+        {
+            annotations[StoreAnnotations.ImageTarget] = imageTarget;
+        }
+
+        if (entry.Image.Platform is { } platform)
+        {
+            annotations[StoreAnnotations.ImagePlatform] = platform;
+        }
+
         if (entry.StepSeconds.Count > 0)
         {
             var sorted = new SortedDictionary<string, string>(StringComparer.Ordinal);
@@ -114,6 +125,10 @@ internal static class EntryCodec
                 BuildArgsDigest = ParseOptionalDigest(annotations.GetValueOrDefault(StoreAnnotations.BuildArgs)),
                 Builder = annotations.GetValueOrDefault(StoreAnnotations.Builder),
                 Target = annotations.GetValueOrDefault(StoreAnnotations.Target),
+                Image = new ImageIdentity(
+                    annotations.GetValueOrDefault(StoreAnnotations.ImageDockerfile) ?? ImageIdentity.Default.Dockerfile,
+                    annotations.GetValueOrDefault(StoreAnnotations.ImageTarget),
+                    annotations.GetValueOrDefault(StoreAnnotations.ImagePlatform)),
                 StepSeconds = ParseSeconds(annotations.GetValueOrDefault(StoreAnnotations.StepSeconds)),
                 Stages = stages,
             };

@@ -30,7 +30,7 @@ internal sealed class EntryReader(FileSystemBlobStore blobs)
         try
         {
             var entry = await LoadAsync(item.Id, cancellationToken);
-            return entry with { RefName = item.RefName, LastUsed = item.LastUsed > entry.Created ? item.LastUsed : entry.Created };
+            return entry with { RefName = item.RefName, LastUsed = item.LastUsed > entry.Created ? item.LastUsed : entry.Created, Signature = item.Signature };
         }
         catch (Exception e) when (e is StoreException or BlobNotFoundException or ContentVerificationException or OciFormatException)
         {

@@ -112,7 +112,10 @@ public sealed class FileSystemCacheStore : ICacheStore
     public async Task<IReadOnlyList<CacheEntry>> FindEntriesAsync(CacheScope scope, CancellationToken cancellationToken)
     {
         var index = await _index.ReadAsync(cancellationToken);
-        return await _entries.LoadAllAsync(IndexEditor.Entries(index).Where(e => e.Scope == scope), cancellationToken);
+
+        // index.json is a hint; the entry blob decides (a lie in index.json can only hide an entry).
+        var entries = await _entries.LoadAllAsync(IndexEditor.Entries(index).Where(e => e.Scope == scope), cancellationToken);
+        return [.. entries.Where(e => e.Scope == scope)];
     }
 
     /// <inheritdoc/>
@@ -143,7 +146,7 @@ public sealed class FileSystemCacheStore : ICacheStore
             {
                 if (IndexEditor.Entries(index).FirstOrDefault(e => e.Id == document.Digest) is { } existing)
                 {
-                    stored = normalized with { Id = existing.Id, RefName = existing.RefName, LastUsed = existing.LastUsed };
+                    stored = normalized with { Id = existing.Id, RefName = existing.RefName, LastUsed = existing.LastUsed, Signature = existing.Signature };
                     return null;
                 }
 
@@ -158,20 +161,16 @@ public sealed class FileSystemCacheStore : ICacheStore
     public async Task<bool> MarkUsedAsync(Digest entryId, DateTimeOffset usedAt, CancellationToken cancellationToken)
     {
         var found = false;
-        await _index.UpdateAsync(
-            index =>
-            {
-                var entry = IndexEditor.Entries(index).FirstOrDefault(e => e.Id == entryId);
-                found = entry is not null;
-                if (entry is null || entry.LastUsed >= usedAt)
-                {
-                    return null;
-                }
+        await _index.UpdateAsync(index => IndexEditor.MarkUsed(index, entryId, usedAt, out found), cancellationToken);
+        return found;
+    }
 
-                var updated = entry.Descriptor.WithAnnotation(StoreAnnotations.LastUsed, Rfc3339JsonConverter.Format(usedAt));
-                return index with { Manifests = [.. index.Manifests.Select(d => ReferenceEquals(d, entry.Descriptor) ? updated : d)] };
-            },
-            cancellationToken);
+    /// <inheritdoc/>
+    public async Task<bool> SignEntryAsync(Digest entryId, string signature, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(signature);
+        var found = false;
+        await _index.UpdateAsync(index => IndexEditor.Sign(index, entryId, signature, out found), cancellationToken);
         return found;
     }
 

@@ -24,7 +24,7 @@ public interface ICacheStore
     /// <summary>Every readable entry, newest first (by <see cref="CacheEntry.Created"/>). Broken entries are skipped (see <see cref="VerifyAsync"/>).</summary>
     Task<IReadOnlyList<CacheEntry>> ListEntriesAsync(CancellationToken cancellationToken);
 
-    /// <summary>The readable entries of one scope, newest first.</summary>
+    /// <summary>The readable entries of one scope (as their own blobs state it, whatever the index says), newest first.</summary>
     Task<IReadOnlyList<CacheEntry>> FindEntriesAsync(CacheScope scope, CancellationToken cancellationToken);
 
     /// <summary>
@@ -37,6 +37,12 @@ public interface ICacheStore
 
     /// <summary>Records that an entry was restored at <paramref name="usedAt"/> (never moves back in time); false when the entry is gone.</summary>
     Task<bool> MarkUsedAsync(Digest entryId, DateTimeOffset usedAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records an entry's signature (see <see cref="EntrySigner"/>) beside it in the store's index; the
+    /// signature is bound to the entry id, so it needs no protection of its own. False when the entry is gone.
+    /// </summary>
+    Task<bool> SignEntryAsync(Digest entryId, string signature, CancellationToken cancellationToken);
 
     /// <summary>
     /// Drops the entries the policy does not keep (and broken entries: an unreadable index blob, or a

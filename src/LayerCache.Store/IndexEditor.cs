@@ -38,6 +38,38 @@ internal static partial class IndexEditor
         return taken ? $"{name}.{id.Hex[..12]}" : name;
     }
 
+    /// <summary>
+    /// Records a restore of <paramref name="entryId"/> at <paramref name="usedAt"/>: the new document, or
+    /// null when nothing changes. Last-used only moves forward, except that a value further ahead of
+    /// <paramref name="usedAt"/> than clocks can disagree is a lie (see <see cref="EntryDates"/>) and is replaced.
+    /// </summary>
+    public static ImageIndex? MarkUsed(ImageIndex index, Digest entryId, DateTimeOffset usedAt, out bool found)
+    {
+        var entry = Entries(index).FirstOrDefault(e => e.Id == entryId);
+        found = entry is not null;
+        if (entry is null || (entry.LastUsed >= usedAt && !EntryDates.IsInFuture(entry.LastUsed, usedAt)))
+        {
+            return null;
+        }
+
+        var updated = entry.Descriptor.WithAnnotation(StoreAnnotations.LastUsed, Rfc3339JsonConverter.Format(usedAt));
+        return index with { Manifests = [.. index.Manifests.Select(d => ReferenceEquals(d, entry.Descriptor) ? updated : d)] };
+    }
+
+    /// <summary>Sets the signature of entry <paramref name="entryId"/>: the new document, or null when it is already set (or the entry is gone).</summary>
+    public static ImageIndex? Sign(ImageIndex index, Digest entryId, string signature, out bool found)
+    {
+        var entry = Entries(index).FirstOrDefault(e => e.Id == entryId);
+        found = entry is not null;
+        if (entry is null || entry.Signature == signature)
+        {
+            return null;
+        }
+
+        var updated = entry.Descriptor.WithAnnotation(StoreAnnotations.Signature, signature);
+        return index with { Manifests = [.. index.Manifests.Select(d => ReferenceEquals(d, entry.Descriptor) ? updated : d)] };
+    }
+
     /// <summary>The <c>index.json</c> descriptor of a stored entry.</summary>
     public static Descriptor EntryDescriptor(CacheEntry entry, long indexSize) => new()
     {

@@ -3,9 +3,16 @@ using LayerCache.Oci;
 
 namespace LayerCache.Store;
 
-/// <summary>What <c>index.json</c> says about an entry, without reading its blob.</summary>
+/// <summary>
+/// What <c>index.json</c> says about an entry, without reading its blob. A hint only: anyone who can
+/// write the store can write anything here, so scope and created decide nothing until the entry blob
+/// (whose digest is the entry id) confirms them; last-used and the signature live only here.
+/// </summary>
 internal sealed record IndexedEntry(Descriptor Descriptor, string RefName, CacheScope Scope, DateTimeOffset Created, DateTimeOffset LastUsed)
 {
+    /// <summary>The entry's signature annotation, if any.</summary>
+    public string? Signature => Descriptor.GetAnnotation(StoreAnnotations.Signature);
+
     /// <summary>The entry id.</summary>
     public Digest Id => Descriptor.Digest;
 

@@ -9,17 +9,7 @@ internal static class Retention
     public static async Task<HashSet<Digest>> ApplyAsync(
         RetentionPolicy policy, DateTimeOffset now, IReadOnlyList<CacheEntry> entries, ContentGraph graph, CancellationToken cancellationToken)
     {
-        var newest = entries
-            .GroupBy(e => e.Scope)
-            .Select(g => g.OrderBy(e => e, NewestFirst.Instance).First())
-            .ToDictionary(e => e.Scope);
-        Digest? protectedId = policy.ProtectedScope is { } scope && newest.TryGetValue(scope, out var current) ? current.Id : null;
-
-        var kept = entries.Where(e =>
-            e.Id == protectedId
-            || ((!policy.KeepCurrent || newest[e.Scope].Id == e.Id)
-                && (policy.KeepFor is not { } keepFor || e.LastUsed >= now - keepFor))).ToList();
-
+        var kept = Keep(policy, now, entries);
         if (policy.MaxSize is { } maxSize)
         {
             // Reference counts let each drop update the union size without recomputing it.
@@ -40,9 +30,11 @@ internal static class Retention
                 }
             }
 
+            var protectedIds = ProtectedIds(policy, now, entries);
             var candidates = kept
-                .Where(e => e.Id != protectedId)
-                .OrderBy(e => e.LastUsed)
+                .Where(e => !protectedIds.Contains(e.Id))
+                .OrderBy(e => !EntryDates.IsInFuture(e.Created, now))
+                .ThenBy(e => EntryDates.EffectiveLastUsed(e.LastUsed, e.Created, now))
                 .ThenBy(e => e.Created)
                 .ThenBy(e => e.Id)
                 .ToList();
@@ -66,6 +58,39 @@ internal static class Retention
 
         return [.. kept.Select(e => e.Id)];
     }
+
+    /// <summary>
+    /// The entries the policy's keep rules (<see cref="RetentionPolicy.KeepCurrent"/>,
+    /// <see cref="RetentionPolicy.KeepFor"/>) keep, before <see cref="RetentionPolicy.MaxSize"/>. "Current"
+    /// is the newest entry of each identity (scope and image), so two Dockerfiles or targets of one
+    /// branch never evict each other. An entry created in the future (beyond the clock-skew allowance)
+    /// is invalid: it is never current and never recent, so it cannot push a legitimate entry out.
+    /// </summary>
+    public static List<CacheEntry> Keep(RetentionPolicy policy, DateTimeOffset now, IReadOnlyList<CacheEntry> entries)
+    {
+        var newest = NewestByIdentity(now, entries);
+        var protectedIds = ProtectedIds(policy, now, entries);
+        return entries.Where(e =>
+            protectedIds.Contains(e.Id)
+            || ((!policy.KeepCurrent || (newest.TryGetValue((e.Scope, e.Image), out var current) && current.Id == e.Id))
+                && (policy.KeepFor is not { } keepFor
+                    || (!EntryDates.IsInFuture(e.Created, now) && EntryDates.EffectiveLastUsed(e.LastUsed, e.Created, now) >= now - keepFor)))).ToList();
+    }
+
+    /// <summary>The newest valid (not future-dated) entry of each identity.</summary>
+    private static Dictionary<(CacheScope Scope, ImageIdentity Image), CacheEntry> NewestByIdentity(DateTimeOffset now, IReadOnlyList<CacheEntry> entries) =>
+        entries
+            .Where(e => !EntryDates.IsInFuture(e.Created, now))
+            .GroupBy(e => (e.Scope, e.Image))
+            .ToDictionary(g => g.Key, g => g.OrderBy(e => e, NewestFirst.Instance).First());
+
+    /// <summary>The newest valid entry of each image of the protected scope (of the protected image only, when one is set).</summary>
+    private static HashSet<Digest> ProtectedIds(RetentionPolicy policy, DateTimeOffset now, IReadOnlyList<CacheEntry> entries) =>
+        policy.ProtectedScope is not { } scope
+            ? []
+            : [.. NewestByIdentity(now, entries)
+                .Where(p => p.Key.Scope == scope && (policy.ProtectedImage is null || p.Key.Image == policy.ProtectedImage))
+                .Select(p => p.Value.Id)];
 
     /// <summary>The blobs an entry references (its index, manifests, configs, layers) with their sizes.</summary>
     public static async Task<Dictionary<Digest, long>> EntryBlobsAsync(CacheEntry entry, ContentGraph graph, CancellationToken cancellationToken)

@@ -7,14 +7,18 @@ namespace LayerCache.Store;
 /// that is set (<see cref="KeepCurrent"/> and <see cref="KeepFor"/>), then <see cref="MaxSize"/> drops
 /// the least recently used survivors until the blobs they reference fit. With no rule set nothing is
 /// dropped and a prune only collects unreferenced blobs and stale temp files. The newest entry of
-/// <see cref="ProtectedScope"/> (the scope being written) is never dropped by any rule.
+/// <see cref="ProtectedScope"/> (the scope being written; of its <see cref="ProtectedImage"/> when set)
+/// is never dropped by any rule. Entries are told apart by identity, scope and image
+/// (<see cref="ImageIdentity"/>): "current" is the newest entry of each. Dates come from the entry blobs;
+/// a creation time in the future makes an entry invalid, and last-used is believed only up to "now"
+/// (see <see cref="EntryDates"/>).
 /// </summary>
 public sealed record RetentionPolicy
 {
     /// <summary>No rule: keep every entry; prune only collects garbage.</summary>
     public static RetentionPolicy KeepAll { get; } = new();
 
-    /// <summary>Keep only the newest entry (by <see cref="CacheEntry.Created"/>) of each scope.</summary>
+    /// <summary>Keep only the newest entry (by <see cref="CacheEntry.Created"/>) of each scope and image.</summary>
     public bool KeepCurrent { get; init; }
 
     /// <summary>Keep only entries whose <see cref="CacheEntry.LastUsed"/> is within this long before "now".</summary>
@@ -25,6 +29,9 @@ public sealed record RetentionPolicy
 
     /// <summary>The scope being written, whose newest entry is never dropped; null protects nothing.</summary>
     public CacheScope? ProtectedScope { get; init; }
+
+    /// <summary>The image being written in <see cref="ProtectedScope"/>; null protects the newest entry of every image of that scope.</summary>
+    public ImageIdentity? ProtectedImage { get; init; }
 
     /// <summary>True when some rule may drop entries.</summary>
     public bool HasRules => KeepCurrent || KeepFor is not null || MaxSize is not null;

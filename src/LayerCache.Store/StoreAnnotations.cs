@@ -12,14 +12,17 @@ namespace LayerCache.Store;
 /// <see cref="ImageId"/> and <see cref="Size"/> and carrying the image's platform, and whose
 /// annotations are the entry metadata: <see cref="Format"/>, <see cref="Scope"/>, <see cref="Created"/>,
 /// <see cref="Key"/>, <see cref="BaseImages"/>, <see cref="Dockerfile"/>, <see cref="BuildArgs"/>,
-/// <see cref="KeyFiles"/>, <see cref="Builder"/> and <see cref="Target"/>. The blob is immutable and
-/// content-addressed; its digest is the entry id.
+/// <see cref="KeyFiles"/>, <see cref="Builder"/>, <see cref="Target"/> and the image identity
+/// (<see cref="ImageDockerfile"/>, <see cref="ImageTarget"/>, <see cref="ImagePlatform"/>). The blob is
+/// immutable and content-addressed; its digest is the entry id, and only what it says decides a
+/// restore or retention.
 /// </para>
 /// <para>
 /// <c>index.json</c> lists every entry index with <see cref="Kind"/> = <see cref="KindEntry"/>,
 /// <c>org.opencontainers.image.ref.name</c> = <c>SCOPE_REF.yyyyMMddTHHmmssZ</c> (scope with <c>/</c> as
 /// <c>_</c>, then the creation time; a short digest suffix is added when two entries would share a
-/// name), <see cref="Scope"/>, <see cref="Created"/> and the mutable <see cref="LastUsed"/>. For the
+/// name), <see cref="Scope"/>, <see cref="Created"/> (hints only: the entry blob is authoritative), the
+/// mutable <see cref="LastUsed"/> and, when signing is on, <see cref="Signature"/>. For the
 /// newest entry of each scope it also lists each stage manifest directly, with <see cref="Kind"/> =
 /// <see cref="KindStage"/>, <see cref="Entry"/>, <see cref="Scope"/>, <see cref="Stage"/> and ref name
 /// <c>SCOPE_REF.STAGE</c> (only for stage names that are valid ref components), so that
@@ -77,6 +80,18 @@ public static class StoreAnnotations
 
     /// <summary>The build target stage, when one was given.</summary>
     public const string Target = Prefix + "target";
+
+    /// <summary>Entry index: the Dockerfile path relative to the build context (<see cref="ImageIdentity"/>); absent in old entries (<c>Dockerfile</c>).</summary>
+    public const string ImageDockerfile = Prefix + "image.dockerfile";
+
+    /// <summary>Entry index: the <c>--target</c> as given; absent for the last stage.</summary>
+    public const string ImageTarget = Prefix + "image.target";
+
+    /// <summary>Entry index: the <c>--platform</c> as given; absent for the engine's default.</summary>
+    public const string ImagePlatform = Prefix + "image.platform";
+
+    /// <summary>In <c>index.json</c> only, on an entry: its <see cref="EntrySigner"/> signature (bound to the entry digest).</summary>
+    public const string Signature = Prefix + "signature";
 
     /// <summary>Entry index annotation: JSON object "stage instruction" → seconds the step took when it last ran.</summary>
     public const string StepSeconds = Prefix + "step-seconds";

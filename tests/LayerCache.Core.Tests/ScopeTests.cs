@@ -85,8 +85,8 @@ public sealed class ScopeTests
 
         Assert.Equal("org/app/dev", fromGit.Write.Value);
         Assert.Equal("org/app/trunk", fromGit.Read[1].Value);
-        Assert.Equal("my-scope", explicitScope.Write.Value);
-        Assert.Equal(["my-scope", "a", "b"], explicitScope.Read.Select(s => s.Value));
+        Assert.StartsWith("my-scope--", explicitScope.Write.Value, StringComparison.Ordinal);
+        Assert.Equal(["a", "b"], explicitScope.Read.Skip(1).Select(s => s.Value));
     }
 
     [Theory]

@@ -209,13 +209,92 @@ public abstract class CacheStoreConformanceTests : IAsyncLifetime, IDisposable
         var stage = await TestImages.AddImageAsync(Store.Blobs, "app", "x");
         var stored = await Store.PutEntryAsync(TestImages.Entry("p/main", T0, stage), Ct);
 
+        // Marks within the clock-skew allowance of each other never move last-used back.
         Assert.True(await Store.MarkUsedAsync(stored.Id, T0.AddDays(2), Ct));
-        Assert.True(await Store.MarkUsedAsync(stored.Id, T0.AddDays(1), Ct));
+        Assert.True(await Store.MarkUsedAsync(stored.Id, T0.AddDays(2).AddMinutes(-2), Ct));
 
         var listed = Assert.Single(await (await OpenStoreAsync()).ListEntriesAsync(Ct));
         Assert.Equal(T0.AddDays(2), listed.LastUsed);
         Assert.Equal(T0, listed.Created);
         Assert.False(await Store.MarkUsedAsync(Digest.Compute("nope"u8), T0, Ct));
+    }
+
+    [Fact]
+    public async Task MarkUsed_replaces_a_last_used_far_in_the_future()
+    {
+        var stored = await Store.PutEntryAsync(TestImages.Entry("p/main", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "x")), Ct);
+        await Store.MarkUsedAsync(stored.Id, new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero), Ct);
+
+        await Store.MarkUsedAsync(stored.Id, T0.AddDays(1), Ct);
+
+        Assert.Equal(T0.AddDays(1), Assert.Single(await Store.ListEntriesAsync(Ct)).LastUsed);
+    }
+
+    [Fact]
+    public async Task Entry_image_identity_round_trips()
+    {
+        var image = new ImageIdentity("docker/Dockerfile.worker", "worker", "linux/arm64");
+        var stored = await Store.PutEntryAsync(TestImages.Entry("p/main", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "x")) with { Image = image }, Ct);
+
+        Assert.Equal(image, Assert.Single(await (await OpenStoreAsync()).ListEntriesAsync(Ct)).Image);
+        Assert.Equal(image, stored.Image);
+    }
+
+    [Fact]
+    public async Task KeepCurrent_keeps_the_newest_entry_of_every_image_of_a_scope()
+    {
+        var stage = await TestImages.AddImageAsync(Store.Blobs, "app", "x");
+        var worker = new ImageIdentity("Dockerfile.worker", null, null);
+        var test = new ImageIdentity("Dockerfile", "test", null);
+        var app = await Store.PutEntryAsync(TestImages.Entry("p/main", T0, stage), Ct);
+        await Store.PutEntryAsync(TestImages.Entry("p/main", T0.AddHours(1), stage) with { Image = worker }, Ct);
+        var newestWorker = await Store.PutEntryAsync(TestImages.Entry("p/main", T0.AddHours(2), stage) with { Image = worker }, Ct);
+        var testEntry = await Store.PutEntryAsync(TestImages.Entry("p/main", T0.AddHours(3), stage) with { Image = test }, Ct);
+
+        var report = await Store.PruneAsync(new RetentionPolicy { KeepCurrent = true, ProtectedScope = CacheScope.Parse("p/main"), ProtectedImage = worker }, T0.AddDays(1), Ct);
+
+        Assert.Single(report.EntriesRemoved);
+        Assert.Equal(new[] { app.Id, newestWorker.Id, testEntry.Id }.Order(), (await Store.ListEntriesAsync(Ct)).Select(e => e.Id).Order());
+    }
+
+    [Fact]
+    public async Task An_entry_dated_in_the_future_never_makes_keep_current_drop_the_real_one()
+    {
+        var real = await Store.PutEntryAsync(TestImages.Entry("p/main", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "real")), Ct);
+        var liar = await Store.PutEntryAsync(TestImages.Entry("p/main", new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero), await TestImages.AddImageAsync(Store.Blobs, "app", "evil")), Ct);
+
+        var report = await Store.PruneAsync(new RetentionPolicy { KeepCurrent = true, ProtectedScope = CacheScope.Parse("p/main") }, T0.AddMinutes(1), Ct);
+
+        Assert.Equal(liar.Id, Assert.Single(report.EntriesRemoved).Id);
+        Assert.Equal(real.Id, Assert.Single(await Store.ListEntriesAsync(Ct)).Id);
+    }
+
+    [Fact]
+    public async Task A_last_used_in_the_future_does_not_keep_an_entry_under_keep_for()
+    {
+        var stale = await Store.PutEntryAsync(TestImages.Entry("p/old", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "x")), Ct);
+        await Store.MarkUsedAsync(stale.Id, new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero), Ct);
+
+        var report = await Store.PruneAsync(RetentionPolicy.KeepAll.WithKeep("7d"), T0.AddDays(30), Ct);
+
+        Assert.Equal(stale.Id, Assert.Single(report.EntriesRemoved).Id);
+    }
+
+    [Fact]
+    public async Task A_signature_is_kept_beside_its_entry_and_checks_with_the_key_only()
+    {
+        var signer = EntrySigner.FromSecret("protected-ci-secret");
+        var stored = await Store.PutEntryAsync(TestImages.Entry("p/main", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "x")), Ct);
+        Assert.Null(stored.Signature);
+
+        Assert.True(await Store.SignEntryAsync(stored.Id, signer.Sign(stored), Ct));
+        await Store.MarkUsedAsync(stored.Id, T0.AddDays(1), Ct);
+        await Store.PruneAsync(RetentionPolicy.KeepAll, T0.AddDays(1), Ct);
+
+        var listed = Assert.Single(await (await OpenStoreAsync()).ListEntriesAsync(Ct));
+        Assert.True(signer.IsSignedBy(listed));
+        Assert.False(EntrySigner.FromSecret("another").IsSignedBy(listed));
+        Assert.False(await Store.SignEntryAsync(Digest.Compute("gone"u8), "x", Ct));
     }
 
     [Fact]

@@ -65,6 +65,46 @@ public sealed class FileSystemCacheStoreTests : CacheStoreConformanceTests
         Assert.True((await Store.VerifyAsync(Ct)).IsClean);
     }
 
+    /// <summary>Rewrites an annotation of every entry descriptor in index.json, as anyone who can write the store can.</summary>
+    private async Task EditIndexAnnotationAsync(string key, string value)
+    {
+        var path = Path.Combine(Dir, "index.json");
+        var index = OciJson.DeserializeIndex(await File.ReadAllBytesAsync(path, Ct));
+        var edited = index with
+        {
+            Manifests = [.. index.Manifests.Select(d => d.GetAnnotation(StoreAnnotations.Kind) == StoreAnnotations.KindEntry ? d.WithAnnotation(key, value) : d)],
+        };
+        await File.WriteAllBytesAsync(path, OciJson.SerializeWithDigest(edited).Content.ToArray(), Ct);
+    }
+
+    [Fact]
+    public async Task An_entry_whose_index_json_scope_lies_is_not_found_for_that_scope()
+    {
+        await Store.PutEntryAsync(TestImages.Entry("p/pr-7", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "evil")), Ct);
+        await EditIndexAnnotationAsync(StoreAnnotations.Scope, "p/main");
+
+        var reopened = await FileSystemCacheStore.OpenAsync(Dir, Ct);
+
+        Assert.Empty(await reopened.FindEntriesAsync(CacheScope.Parse("p/main"), Ct));
+        Assert.Equal("p/pr-7", Assert.Single(await reopened.ListEntriesAsync(Ct)).Scope.Value);
+    }
+
+    [Fact]
+    public async Task An_index_json_created_date_decides_nothing()
+    {
+        var real = await Store.PutEntryAsync(TestImages.Entry("p/main", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "real")), Ct);
+        var older = await Store.PutEntryAsync(TestImages.Entry("p/main", T0.AddHours(-1), await TestImages.AddImageAsync(Store.Blobs, "app", "older")), Ct);
+        await EditIndexAnnotationAsync(StoreAnnotations.Created, "9999-12-31T00:00:00Z");
+
+        var reopened = await FileSystemCacheStore.OpenAsync(Dir, Ct);
+        var found = await reopened.FindEntriesAsync(CacheScope.Parse("p/main"), Ct);
+        var report = await reopened.PruneAsync(new RetentionPolicy { KeepCurrent = true }, T0.AddMinutes(1), Ct);
+
+        Assert.Equal([real.Id, older.Id], found.Select(e => e.Id));
+        Assert.Equal(T0, found[0].Created);
+        Assert.Equal(older.Id, Assert.Single(report.EntriesRemoved).Id);
+    }
+
     [Fact]
     public async Task Index_lists_entries_with_annotations_and_aliases_for_the_newest()
     {

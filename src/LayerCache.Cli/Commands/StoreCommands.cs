@@ -13,7 +13,7 @@ internal static class StoreCommands
     {
         var cache = CommonOptions.Cache();
         var format = CommonOptions.Format();
-        var command = new Command("ls", "List the entries of a cache store: scope, stages, size, created, last used") { cache, format };
+        var command = new Command("ls", "List the entries of a cache store: scope, image, stages, size, created, last used") { cache, format };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var listing = await StoreService.ListAsync(StoreLocation.Parse(parse.GetValue(cache)!), cancellationToken);
@@ -23,10 +23,10 @@ internal static class StoreCommands
                 return ExitCodes.Success;
             }
 
-            var rows = new List<string[]> { new[] { "ENTRY", "SCOPE", "STAGES", "SIZE", "CREATED", "LAST USED" } };
+            var rows = new List<string[]> { new[] { "ENTRY", "SCOPE", "IMAGE", "STAGES", "SIZE", "CREATED", "LAST USED" } };
             foreach (var e in listing.Entries)
             {
-                rows.Add([e.Entry, e.Scope, string.Join(",", e.Stages), Durations.Bytes(e.Bytes), Time(e.Created), Time(e.LastUsed)]);
+                rows.Add([e.Entry, e.Scope, e.Image, string.Join(",", e.Stages), Durations.Bytes(e.Bytes), Time(e.Created), Time(e.LastUsed)]);
             }
 
             var text = new StringBuilder(TextTable.Render(rows));

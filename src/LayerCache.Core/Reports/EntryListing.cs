@@ -1,9 +1,10 @@
 namespace LayerCache.Core.Reports;
 
-/// <summary>One entry as <c>layercache ls</c> shows it.</summary>
+/// <summary>One entry as <c>layercache ls</c> shows it; <paramref name="Image"/> is its image identity (Dockerfile, target, platform).</summary>
 public sealed record EntryListing(
     string Entry,
     string Scope,
+    string Image,
     IReadOnlyList<string> Stages,
     long Bytes,
     DateTimeOffset Created,

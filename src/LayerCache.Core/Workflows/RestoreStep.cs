@@ -6,9 +6,10 @@ using LayerCache.Store;
 namespace LayerCache.Core.Workflows;
 
 /// <summary>
-/// Picks the newest usable entry (own scope first, then the fallbacks) and loads its stage images.
-/// An entry is passed over, with the reason reported, when it could not hit (a base image changed,
-/// another builder made it) or must not (older than --max-age, so base-image updates arrive).
+/// Picks the newest usable entry of the image being built (own scope first, then the fallbacks) and
+/// loads its stage images. An entry is passed over, with the reason reported, when it could not hit
+/// (a base image changed, another builder made it) or must not (older than --max-age, so base-image
+/// updates arrive; dated in the future; not signed with the build's key when it has one).
 /// Fails open: any problem is a warning and a cold build.
 /// </summary>
 internal static class RestoreStep
@@ -34,17 +35,23 @@ internal static class RestoreStep
         {
             // Every entry that could hit, best first: the own scope's newest, then older ones, then the fallbacks'.
             var candidates = new List<CacheEntry>();
+            var image = ImageIdentity.ForBuild(run.Options.Context, run.Options.Dockerfile, run.Options.Target, run.Options.Platform);
+            var signer = EntrySigning.FromEnvironment(run.Options.Environment);
             foreach (var scope in run.Scopes.Read)
             {
+                var criteria = new RestoreCriteria(scope, image, run.Clock.GetUtcNow(), run.Options.MaxAge, run.BaseImages, run.KeyInputs.Builder, signer);
                 var entries = await store.FindEntriesAsync(scope, cancellationToken);
-                if (entries.Count == 0)
+                var ofImage = entries.Where(e => e.Image == image).ToList();
+                if (ofImage.Count == 0)
                 {
-                    reasons.Add($"scope {scope}: no entries");
+                    // Other images' entries are not candidates at all; one line says they exist.
+                    var others = entries.Select(e => e.Image.ToString()).Distinct(StringComparer.Ordinal).ToList();
+                    reasons.Add(others.Count == 0 ? $"scope {scope}: no entries" : $"scope {scope}: no entries of image {image} (only of {string.Join(", ", others)})");
                 }
 
-                foreach (var entry in entries)
+                foreach (var entry in ofImage)
                 {
-                    if (Rejection(entry, run.Clock.GetUtcNow(), run.Options.MaxAge, run.BaseImages, run.KeyInputs.Builder) is { } why)
+                    if (Rejection(entry, criteria) is { } why)
                     {
                         reasons.Add($"entry {entry.RefName}: {why}");
                         continue;
@@ -115,7 +122,7 @@ internal static class RestoreStep
     private const int MaxAttempts = 3;
 
     /// <summary>The store's content is bad (not the engine, not the machine): another entry may be fine.</summary>
-    private static bool IsDamagedContent(Exception failure) =>
+    internal static bool IsDamagedContent(Exception failure) =>
         Causes(failure).Any(e => e is Oci.ContentVerificationException or Oci.BlobNotFoundException or StoreCorruptException or Oci.OciFormatException);
 
     /// <summary>
@@ -124,21 +131,29 @@ internal static class RestoreStep
     /// </summary>
     private static async Task QuarantineAsync(CacheRun run, ICacheStore store, Exception failure, CancellationToken cancellationToken)
     {
-        if (Causes(failure).OfType<Oci.DigestMismatchException>().FirstOrDefault() is not { } mismatch)
+        if (QuarantineTarget(failure) is not { } corrupt)
         {
             return;
         }
 
         try
         {
-            await store.Blobs.DeleteAsync(mismatch.Expected, cancellationToken);
-            run.Log($"removed corrupt blob {mismatch.Expected} from the store; the next save writes it again");
+            await store.Blobs.DeleteAsync(corrupt, cancellationToken);
+            run.Log($"removed corrupt blob {corrupt} from the store; the next save writes it again");
         }
         catch (IOException io)
         {
-            run.Log($"could not remove corrupt blob {mismatch.Expected}: {CacheRun.OneLine(io)}");
+            run.Log($"could not remove corrupt blob {corrupt}: {CacheRun.OneLine(io)}");
         }
     }
+
+    /// <summary>
+    /// The blob to delete after a failure, or null: only one whose bytes were proven not to match its
+    /// digest. A missing blob, a document that does not parse or an engine error deletes nothing
+    /// (nothing proves the blob itself bad, and a delete cannot be undone).
+    /// </summary>
+    internal static Oci.Digest? QuarantineTarget(Exception failure) =>
+        Causes(failure).OfType<Oci.DigestMismatchException>().FirstOrDefault()?.Expected;
 
     /// <summary>The failure and every exception inside it, outermost first.</summary>
     private static IEnumerable<Exception> Causes(Exception failure)
@@ -149,20 +164,41 @@ internal static class RestoreStep
         }
     }
 
-    /// <summary>Why an entry must not be restored, or null when it may.</summary>
-    /// <param name="entry">The candidate.</param>
-    /// <param name="now">The current time.</param>
-    /// <param name="maxAge">--max-age, or null.</param>
-    /// <param name="baseImages">The base images as the engine has them now (null: unknown).</param>
-    /// <param name="builder">The builder this run uses.</param>
-    internal static string? Rejection(CacheEntry entry, DateTimeOffset now, TimeSpan? maxAge, IReadOnlyDictionary<string, Oci.Digest?> baseImages, string builder)
+    /// <summary>
+    /// Why an entry must not be restored, or null when it may. Everything it looks at comes from the
+    /// digested entry blob (and the signature bound to its digest), never from <c>index.json</c> alone.
+    /// </summary>
+    internal static string? Rejection(CacheEntry entry, RestoreCriteria criteria)
     {
-        var age = now - entry.Created;
-        if (maxAge is { } limit && age > limit)
+        if (entry.Scope != criteria.Scope)
+        {
+            return $"the entry belongs to scope {entry.Scope}, not {criteria.Scope}";
+        }
+
+        if (entry.Image != criteria.Image)
+        {
+            return $"caches another image ({entry.Image}; this build is {criteria.Image})";
+        }
+
+        if (EntryDates.IsInFuture(entry.Created, criteria.Now))
+        {
+            return $"invalid: created {Rfc3339(entry.Created)}, in the future (more than {Durations.Format(EntryDates.ClockSkew)} ahead of this machine's clock)";
+        }
+
+        if (criteria.Signer is { } signer && !signer.IsSignedBy(entry))
+        {
+            return entry.Signature is null
+                ? $"not signed; this build has {EntrySigning.KeyVariable} and restores only entries signed with it"
+                : $"its signature does not match {EntrySigning.KeyVariable} (signed with another key, or altered)";
+        }
+
+        var age = criteria.Now - entry.Created;
+        if (criteria.MaxAge is { } limit && age > limit)
         {
             return string.Create(CultureInfo.InvariantCulture, $"created {Durations.Format(age)} ago, older than --max-age {Durations.Format(limit)}: building fresh to take base image updates");
         }
 
+        var baseImages = criteria.BaseImages;
         foreach (var (image, digest) in entry.BaseImages)
         {
             if (baseImages.TryGetValue(image, out var current) && current is { } currentDigest && currentDigest != digest)
@@ -171,13 +207,15 @@ internal static class RestoreStep
             }
         }
 
-        if (entry.Builder is { } made && made != builder)
+        if (entry.Builder is { } made && made != criteria.Builder)
         {
             // Classic images carry no BuildKit cache metadata, and BuildKit's images do not hit in
             // the classic builder's history matching: such an entry could not help.
-            return $"made by the {made} builder; this build uses {builder}";
+            return $"made by the {made} builder; this build uses {criteria.Builder}";
         }
 
         return null;
     }
+
+    private static string Rfc3339(DateTimeOffset time) => Oci.Rfc3339JsonConverter.Format(time);
 }

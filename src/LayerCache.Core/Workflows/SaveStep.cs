@@ -14,16 +14,14 @@ internal static class SaveStep
     public static async Task<SaveReport> SaveAsync(CacheRun run, IReadOnlyDictionary<string, string> stageTags, IReadOnlyDictionary<string, double> stepSeconds, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
-        if (!run.Scopes.CanWrite)
+        if (Refusal(run.Scopes, run.EngineAvailable) is { } refusal)
         {
-            run.Log($"not saving: {run.Scopes.WriteRefusal}");
-            return new SaveReport { SkippedReason = run.Scopes.WriteRefusal, Seconds = clock.Elapsed.TotalSeconds };
+            run.Log($"not saving: {refusal}");
+            return new SaveReport { SkippedReason = refusal, Seconds = clock.Elapsed.TotalSeconds };
         }
 
-        if (!run.EngineAvailable)
-        {
-            return new SaveReport { SkippedReason = "the docker engine is unreachable", Seconds = clock.Elapsed.TotalSeconds };
-        }
+        var image = ImageIdentity.ForBuild(run.Options.Context, run.Options.Dockerfile, run.Options.Target, run.Options.Platform);
+        var signer = EntrySigning.FromEnvironment(run.Options.Environment);
 
         var store = await run.OpenStoreAsync(create: true, cancellationToken);
         if (store is null)
@@ -36,14 +34,14 @@ internal static class SaveStep
             var sources = new List<StageSource>();
             foreach (var (stage, tag) in stageTags)
             {
-                var image = await run.Engine.InspectImageAsync(tag, cancellationToken);
-                if (image is null)
+                var stageImage = await run.Engine.InspectImageAsync(tag, cancellationToken);
+                if (stageImage is null)
                 {
                     run.Warn($"stage {stage}: image {tag} is not in the engine; it is not saved");
                     continue;
                 }
 
-                sources.Add(new StageSource(stage, image));
+                sources.Add(new StageSource(stage, stageImage));
             }
 
             if (sources.Count == 0)
@@ -58,21 +56,27 @@ internal static class SaveStep
             {
                 var entries = await store.ListEntriesAsync(cancellationToken);
                 export = await new StageImageExporter(run.Engine, store).ExportAsync(sources, entries, cancellationToken);
-                var newest = entries.Where(e => e.Scope == run.Scopes.Write).OrderByDescending(e => e.Created).FirstOrDefault();
-                if (newest is not null && newest.Key == run.Key && SameStages(newest.Stages, export.Stages))
+                unchangedAs = Unchanged(entries, run.Scopes.Write, image, run.Key, export.Stages, run.Clock.GetUtcNow(), signer);
+                if (unchangedAs is not null)
                 {
                     // Nothing new: writing another entry would only change SUMMARY and make the CI
                     // upload an identical cache again.
-                    unchangedAs = newest;
-                    await store.MarkUsedAsync(newest.Id, run.Clock.GetUtcNow(), cancellationToken);
+                    await store.MarkUsedAsync(unchangedAs.Id, run.Clock.GetUtcNow(), cancellationToken);
                 }
                 else
                 {
-                    written = await store.PutEntryAsync(NewEntry(run, export.Stages) with { StepSeconds = stepSeconds }, cancellationToken);
+                    written = await store.PutEntryAsync(NewEntry(run, image, export.Stages) with { StepSeconds = stepSeconds }, cancellationToken);
+                    if (signer is not null)
+                    {
+                        // Beside the entry, bound to its digest: a crash before this line leaves an
+                        // unsigned entry, which keyed builds pass over (a miss, never a wrong hit).
+                        await store.SignEntryAsync(written.Id, signer.Sign(written), cancellationToken);
+                    }
                 }
             }
 
-            var prune = await store.PruneAsync(run.Options.Retention with { ProtectedScope = run.Scopes.Write }, run.Clock.GetUtcNow(), cancellationToken);
+            var prune = await store.PruneAsync(
+                run.Options.Retention with { ProtectedScope = run.Scopes.Write, ProtectedImage = image }, run.Clock.GetUtcNow(), cancellationToken);
             if (written is not null)
             {
                 run.Log($"saved entry {written.RefName}: {export.LayersWritten} layer(s) written, {export.LayersSkipped} already stored");
@@ -104,13 +108,39 @@ internal static class SaveStep
         }
     }
 
-    private static bool SameStages(IReadOnlyList<StageImage> a, List<StageImage> b) =>
+    /// <summary>
+    /// Why this run must not save, or null: a pull request aimed at a scope others read (see
+    /// <see cref="Scopes.ScopePlan.WriteRefusal"/>) is refused before anything is exported or opened.
+    /// </summary>
+    internal static string? Refusal(Scopes.ScopePlan scopes, bool engineAvailable) =>
+        scopes.WriteRefusal ?? (engineAvailable ? null : "the docker engine is unreachable");
+
+    /// <summary>
+    /// The stored entry that already holds exactly this build (the newest valid entry of the scope and
+    /// image, with the same key and stage manifests), or null when a new entry must be written. With a
+    /// signing key, only an entry signed with it counts: an unsigned twin is replaced by a signed entry.
+    /// </summary>
+    internal static CacheEntry? Unchanged(
+        IReadOnlyList<CacheEntry> entries, CacheScope scope, ImageIdentity image, Oci.Digest key, IReadOnlyList<StageImage> stages, DateTimeOffset now, EntrySigner? signer)
+    {
+        var newest = entries
+            .Where(e => e.Scope == scope && e.Image == image && !EntryDates.IsInFuture(e.Created, now))
+            .OrderByDescending(e => e.Created)
+            .ThenBy(e => e.Id)
+            .FirstOrDefault();
+        return newest is not null && newest.Key == key && SameStages(newest.Stages, stages) && (signer is null || signer.IsSignedBy(newest))
+            ? newest
+            : null;
+    }
+
+    private static bool SameStages(IReadOnlyList<StageImage> a, IReadOnlyList<StageImage> b) =>
         a.Count == b.Count && a.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => (s.Name, s.ManifestDigest))
             .SequenceEqual(b.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => (s.Name, s.ManifestDigest)));
 
-    private static CacheEntry NewEntry(CacheRun run, IReadOnlyList<StageImage> stages) => new()
+    private static CacheEntry NewEntry(CacheRun run, ImageIdentity image, IReadOnlyList<StageImage> stages) => new()
     {
         Scope = run.Scopes.Write,
+        Image = image,
         Created = run.Clock.GetUtcNow(),
         Key = run.Key,
         Stages = stages,
