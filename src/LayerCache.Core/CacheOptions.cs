@@ -17,8 +17,8 @@ public sealed record CacheOptions
     /// <summary>Build arguments, as passed to docker build.</summary>
     public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>The store.</summary>
-    public StoreLocation Store { get; init; } = StoreLocation.Default;
+    /// <summary>The store (see <see cref="StoreLocation.Resolve"/> for the default).</summary>
+    public required StoreLocation Store { get; init; }
 
     /// <summary>The scope to write (and read first), or null to derive it from the CI or git.</summary>
     public string? Scope { get; init; }
