@@ -56,7 +56,14 @@ internal static class CliApp
 
         try
         {
-            return await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken);
+            var code = await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken);
+            return cancellationToken.IsCancellationRequested ? await CancelledAsync(stderr) : code;
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            // Whatever a cancelled operation surfaced as (an OperationCanceledException, or the IOException
+            // of a killed child's pipe), a cancelled run ends in one line, not in its cause.
+            return await CancelledAsync(stderr);
         }
         catch (Exception e) when (e is InvalidInputException or DockerfileException)
         {
@@ -74,17 +81,18 @@ internal static class CliApp
             await stderr.WriteLineAsync($"layercache: {e.Message.ReplaceLineEndings(" ")}");
             return ExitCodes.Usage;
         }
-        catch (Exception e) when (e is not OperationCanceledException && environment("LAYERCACHE_DEBUG") is not "1")
+        catch (Exception e) when (environment("LAYERCACHE_DEBUG") is not "1")
         {
             // Never a stack trace for users; LAYERCACHE_DEBUG=1 shows it for bug reports.
             await stderr.WriteLineAsync($"layercache: internal error: {e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")} (set LAYERCACHE_DEBUG=1 for details)");
             return ExitCodes.Failure;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            await stderr.WriteLineAsync("layercache: cancelled");
-            return 130;
-        }
+    }
+
+    private static async Task<int> CancelledAsync(TextWriter stderr)
+    {
+        await stderr.WriteLineAsync("layercache: cancelled");
+        return ExitCodes.Cancelled;
     }
 
     /// <summary>The first token that looks like an option but was bound as an argument value or left unmatched.</summary>

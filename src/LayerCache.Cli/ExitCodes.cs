@@ -10,4 +10,7 @@ internal static class ExitCodes
 
     /// <summary>Bad input: malformed flags, Dockerfile, reference or file.</summary>
     public const int Usage = 2;
+
+    /// <summary>Cancelled: 128 + SIGINT, as a shell reports Ctrl-C (SIGTERM makes it 143, see <see cref="SignalCancellation"/>).</summary>
+    public const int Cancelled = 130;
 }

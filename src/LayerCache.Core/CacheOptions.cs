@@ -16,18 +16,15 @@ public sealed record CacheOptions
 
     /// <summary>
     /// The target platform (<c>--platform</c>, e.g. <c>linux/arm64</c>), or null for the engine's
-    /// default. Part of an entry's image identity, so each platform keeps an entry of its own.
+    /// default. Part of the cache key and of an entry's image identity, so each platform keeps an entry of its own.
     /// </summary>
     public string? Platform { get; init; }
 
     /// <summary>Build arguments, as passed to docker build.</summary>
     public IReadOnlyDictionary<string, string> BuildArgs { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>The one platform the build is for (<c>--platform</c>), part of the cache key; null for the engine's own.</summary>
-    public string? Platform { get; init; }
-
-    /// <summary>The store.</summary>
-    public StoreLocation Store { get; init; } = StoreLocation.Default;
+    /// <summary>The store (see <see cref="StoreLocation.Resolve"/> for the default).</summary>
+    public required StoreLocation Store { get; init; }
 
     /// <summary>The scope to write (and read first), or null to derive it from the CI or git.</summary>
     public string? Scope { get; init; }

@@ -1,3 +1,4 @@
+using LayerCache.Core.Context;
 using LayerCache.Core.Reports;
 using LayerCache.Core.Workflows;
 using LayerCache.Docker;
@@ -39,6 +40,7 @@ public sealed class LayerCacheService
     {
         ArgumentNullException.ThrowIfNull(options);
         var cli = await CreateBuilderAsync(options, cancellationToken);
+        await EnsureStoreNotSentAsync(options, cli.Choice.Kind, cancellationToken);
         var run = await CacheRun.PrepareAsync(options, _engine, cli.Choice.Name, _log, _clock, cancellationToken);
         var (restore, entry) = await RestoreStep.RestoreAsync(run, cancellationToken);
         var built = await new StageBuilds(run, cli).BuildAsync(restore.CacheFrom, tags, docker, buildOutput, cancellationToken);
@@ -58,6 +60,7 @@ public sealed class LayerCacheService
     {
         ArgumentNullException.ThrowIfNull(options);
         var builder = await ChooseBuilderAsync(options, cancellationToken);
+        await EnsureStoreNotSentAsync(options, builder.Kind, cancellationToken);
         var run = await CacheRun.PrepareAsync(options, _engine, builder.Name, _log, _clock, cancellationToken);
         var (restore, _) = await RestoreStep.RestoreAsync(run, cancellationToken);
         return Report("restore", run, restore, null, null, 0);
@@ -72,6 +75,7 @@ public sealed class LayerCacheService
     {
         ArgumentNullException.ThrowIfNull(options);
         var cli = await CreateBuilderAsync(options, cancellationToken);
+        await EnsureStoreNotSentAsync(options, cli.Choice.Kind, cancellationToken);
         var run = await CacheRun.PrepareAsync(options, _engine, cli.Choice.Name, _log, _clock, cancellationToken);
         var cacheFrom = new List<string>();
         foreach (var stage in run.Dockerfile.Plan.Stages)
@@ -146,6 +150,10 @@ public sealed class LayerCacheService
             return [];
         }
     }
+
+    /// <summary>A store the build context would send is refused (bad input), see <see cref="BuildContext.EnsureStoreNotSentAsync"/>.</summary>
+    private static Task EnsureStoreNotSentAsync(CacheOptions options, BuilderKind builder, CancellationToken cancellationToken) =>
+        BuildContext.EnsureStoreNotSentAsync(options.Store, options.Context, options.Dockerfile, builder == BuilderKind.BuildKit, cancellationToken);
 
     private async Task<DockerCliBuilder> CreateBuilderAsync(CacheOptions options, CancellationToken cancellationToken)
     {

@@ -13,7 +13,7 @@ internal sealed class CacheCommandOptions
 
     public Option<string[]> BuildArgs { get; } = CommonOptions.BuildArgs();
 
-    public Option<string> Cache { get; } = CommonOptions.Cache();
+    public Option<string?> Cache { get; } = CommonOptions.Cache();
 
     public Option<string?> Scope { get; } = new("--scope")
     {
@@ -94,7 +94,7 @@ internal sealed class CacheCommandOptions
             Dockerfile = CommonOptions.ResolveDockerfile(parse.GetValue(File), context),
             Target = parse.GetValue(Target),
             BuildArgs = CommonOptions.ParseBuildArgs(parse.GetValue(BuildArgs), environment),
-            Store = StoreLocation.Parse(parse.GetValue(Cache) ?? StoreLocation.Default.ToString()),
+            Store = CommonOptions.Store(parse, Cache, environment),
             Scope = parse.GetValue(Scope),
             FallbackScopes = parse.GetValue(FallbackScopes) ?? [],
             MaxAge = maxAge,

@@ -47,12 +47,15 @@ internal static class CommonOptions
         },
     };
 
-    public static Option<string> Cache() => new("--cache")
+    public static Option<string?> Cache() => new("--cache")
     {
-        Description = "The cache store: dir:PATH",
+        Description = "The cache store: dir:PATH (default: $LAYERCACHE_CACHE, else $XDG_CACHE_HOME/layercache, else ~/.cache/layercache; never inside the build context)",
         HelpName = "STORE",
-        DefaultValueFactory = _ => "dir:.layercache",
     };
+
+    /// <summary>The store from <c>--cache</c>, else <c>LAYERCACHE_CACHE</c>, else the user's cache directory.</summary>
+    public static StoreLocation Store(ParseResult parse, Option<string?> cache, Func<string, string?> environment) =>
+        StoreLocation.Resolve(parse.GetValue(cache), environment);
 
     public static Option<string[]> Keep() => new("--keep")
     {

@@ -16,7 +16,7 @@ internal static class StoreCommands
         var command = new Command("ls", "List the entries of a cache store: scope, image, stages, size, created, last used") { cache, format };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var listing = await StoreService.ListAsync(StoreLocation.Parse(parse.GetValue(cache)!), cancellationToken);
+            var listing = await StoreService.ListAsync(CommonOptions.Store(parse, cache, cli.Environment), cancellationToken);
             if (parse.GetValue(format) == OutputFormat.Json)
             {
                 await cli.Stdout.WriteLineAsync(JsonSerializer.Serialize(listing, CliJsonContext.Default.StoreListing));
@@ -46,7 +46,7 @@ internal static class StoreCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             var policy = CommonOptions.ParseRetention(parse.GetValue(keep), parse.GetValue(maxSize));
-            var report = await StoreService.PruneAsync(StoreLocation.Parse(parse.GetValue(cache)!), policy, TimeProvider.System, cancellationToken);
+            var report = await StoreService.PruneAsync(CommonOptions.Store(parse, cache, cli.Environment), policy, TimeProvider.System, cancellationToken);
             await cli.Stdout.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
                 $"pruned {report.EntriesRemoved.Count + report.BrokenEntriesRemoved.Count} entr{(report.EntriesRemoved.Count + report.BrokenEntriesRemoved.Count == 1 ? "y" : "ies")} and {report.BlobsRemoved} blob(s), freed {Durations.Bytes(report.BytesFreed)}; kept {report.EntriesKept} entr{(report.EntriesKept == 1 ? "y" : "ies")}, {Durations.Bytes(report.BytesKept)}"));
@@ -61,7 +61,7 @@ internal static class StoreCommands
         var command = new Command("verify", "Re-hash every blob of a cache store and check every entry; exit 1 naming each bad blob") { cache };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var report = await StoreService.VerifyAsync(StoreLocation.Parse(parse.GetValue(cache)!), cancellationToken);
+            var report = await StoreService.VerifyAsync(CommonOptions.Store(parse, cache, cli.Environment), cancellationToken);
             foreach (var problem in report.Problems)
             {
                 var users = problem.ReferencedBy.Count > 0 ? $" (used by {string.Join(", ", problem.ReferencedBy)})" : string.Empty;

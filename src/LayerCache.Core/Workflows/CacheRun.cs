@@ -195,7 +195,7 @@ internal sealed class CacheRun
         {
             try
             {
-                await using var stream = File.OpenRead(file);
+                await using var stream = Inputs.InputFile.OpenRegular(file, "key file");
                 result[file] = await Digest.ComputeAsync(stream, cancellationToken);
             }
             catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
