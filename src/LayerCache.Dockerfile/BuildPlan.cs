@@ -23,7 +23,10 @@ public sealed class BuildPlan
     /// <summary>Every stage of the Dockerfile, by index.</summary>
     public IReadOnlyList<Stage> AllStages { get; }
 
-    /// <summary>The stages the target needs, the target last; dependencies first, ties by stage index.</summary>
+    /// <summary>
+    /// The stages the target needs in file order, which is BuildKit's dispatch order: a stage may only
+    /// use stages defined before it, so dependencies come first and the target last.
+    /// </summary>
     public IReadOnlyList<Stage> Stages { get; }
 
     /// <summary>The stage being built.</summary>
@@ -34,7 +37,8 @@ public sealed class BuildPlan
 
     /// <summary>
     /// Effective values of the ARGs declared before the first FROM: the build-arg when given, else the
-    /// default. An ARG with neither is unset and absent here.
+    /// default, else the value it already had (an earlier declaration or a built-in arg such as
+    /// <c>TARGETSTAGE</c>). An ARG with none of these is unset and absent here.
     /// </summary>
     public IReadOnlyDictionary<string, string> MetaArgs { get; }
 }

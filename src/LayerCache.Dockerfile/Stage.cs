@@ -28,7 +28,7 @@ public sealed class Stage
     /// <summary>0-based position of the stage in the Dockerfile (what <c>COPY --from=0</c> refers to).</summary>
     public int Index { get; }
 
-    /// <summary>The <c>AS</c> name after ARG expansion, in lower case; null for an unnamed stage.</summary>
+    /// <summary>The <c>AS</c> name as written (BuildKit never expands it), in lower case; null for an unnamed stage.</summary>
     public string? Name { get; }
 
     /// <summary>The name, or the index for an unnamed stage.</summary>
@@ -51,11 +51,12 @@ public sealed class Stage
 
     /// <summary>
     /// Indexes of the stages this one needs, in first-use order: the base stage, then stages named by
-    /// <c>COPY --from</c> and <c>RUN --mount=...,from=</c>.
+    /// the base stage's ONBUILD triggers (they run first), then by <c>COPY --from</c> and
+    /// <c>RUN --mount=...,from=</c>.
     /// </summary>
     public IReadOnlyList<int> DependsOn { get; }
 
-    /// <summary>Distinct external images this stage needs: its base image, then <c>--from</c> images.</summary>
+    /// <summary>Distinct external images this stage needs: its base image, then images named by the base stage's ONBUILD triggers, then <c>--from</c> and mount <c>from=</c> images.</summary>
     public IReadOnlyList<string> ExternalImages { get; }
 
     /// <inheritdoc />

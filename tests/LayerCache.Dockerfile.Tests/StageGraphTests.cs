@@ -224,6 +224,11 @@ public class StageGraphTests
     [InlineData("ARG V\n", 1, "dockerfile contains no stages to build")]
     [InlineData("FROM $NOTHING\n", 1, "base name ($NOTHING) should not be blank")]
     [InlineData("FROM --pull a\n", 1, "unknown flag: --pull")]
+    // convert.go buildDispatchStates; instructions/bflag.go BFlags.Parse; instructions/parse.go parseArg.
+    [InlineData("ARG P\nFROM --platform=$P a\n", 2, "empty platform value from expression $P")]
+    [InlineData("FROM a\nCOPY --from=a --from=b / /\n", 2, "duplicate flag specified: --from")]
+    [InlineData("FROM a\nCOPY --from / /\n", 2, "missing a value on flag: --from")]
+    [InlineData("ARG =x\nFROM a\n", 1, "ARG names can not be blank")]
     [InlineData("ARG V\n\nFROM ${V:?required}\n", 3, "failed to process \"${V:?required}\": V: required")]
     public void Stage_errors_carry_their_line(string text, int line, string problem)
     {
