@@ -109,9 +109,8 @@ public sealed class EngineTlsAndContextTests(ITestOutputHelper output)
         var example = ExampleApp.CopyTo(temp.Combine("app"));
         var env = new Dictionary<string, string?>
         {
-            ["DOCKER_HOST"] = $"tcp://127.0.0.1:{port}",
-            ["DOCKER_TLS_VERIFY"] = "1",
-            ["DOCKER_CERT_PATH"] = temp.Combine("no-certs"),
+            // An ssh:// engine whose host refuses the connection: docker build fails on its own.
+            ["DOCKER_HOST"] = $"ssh://nobody@127.0.0.1:{port}",
             ["DOCKER_CONFIG"] = temp.Combine("docker-config"),
             ["DOCKER_BUILDKIT"] = "0",
             ["LAYERCACHE_DOCKER"] = Prerequisites.DockerCli,
@@ -123,6 +122,7 @@ public sealed class EngineTlsAndContextTests(ITestOutputHelper output)
         Assert.True(result.ExitCode == docker.ExitCode, $"exit code must be docker build's own ({docker.ExitCode}): {result}");
         Assert.Contains("warning: the docker engine is unreachable", result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("internal error", result.Stderr, StringComparison.Ordinal);
+        Assert.Contains("ssh", result.Report.Warnings.Single(), StringComparison.Ordinal);
     }
 
     private static void AssertNothingExecuted(CliRun run)
