@@ -39,6 +39,20 @@ internal sealed class CommandConnectionStream : Stream
         }
     }
 
+    /// <summary>Waits up to <paramref name="timeout"/> for the process to end and its stderr to be read, for the error message.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await _process.WaitForExitAsync(CancellationToken.None).WaitAsync(timeout);
+            await _stderrPump.WaitAsync(timeout);
+        }
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        {
+            // Still running, or already disposed: report what was read so far.
+        }
+    }
+
     /// <inheritdoc/>
     public override bool CanRead => true;
 

@@ -119,10 +119,17 @@ public sealed class DockerConfigCredentialProvider : IRegistryCredentialProvider
             timeout.CancelAfter(HelperTimeout);
             try
             {
-                await process.StandardInput.WriteAsync(key.AsMemory(), timeout.Token);
-                process.StandardInput.Close();
                 var output = ReadBoundedAsync(process.StandardOutput.BaseStream, timeout.Token);
                 var error = ReadBoundedAsync(process.StandardError.BaseStream, timeout.Token);
+                try
+                {
+                    await process.StandardInput.WriteAsync(key.AsMemory(), timeout.Token);
+                    process.StandardInput.Close();
+                }
+                catch (IOException)
+                {
+                    // A helper may answer without reading the server URL (and exit first): its answer counts.
+                }
                 await process.WaitForExitAsync(timeout.Token);
                 var stdout = await output;
                 var stderr = await error;

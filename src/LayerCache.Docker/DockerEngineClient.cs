@@ -480,8 +480,14 @@ public sealed class DockerEngineClient : IDockerEngine, IDisposable
         {
             response = await _http.SendAsync(request, completion, cancellationToken);
         }
-        catch (HttpRequestException ex) when (IsTransportFailure(ex) || (Endpoint.Tls is not null && ex.InnerException is IOException))
+        catch (HttpRequestException ex) when (IsTransportFailure(ex) || (ex.InnerException is IOException && (Endpoint.Tls is not null || Endpoint.Transport == DockerTransport.Ssh)))
         {
+            if (_lastCommandConnection is { } connection)
+            {
+                // ssh's own reason arrives on its stderr as it exits.
+                await connection.WaitForExitAsync(TimeSpan.FromSeconds(2));
+            }
+
             throw new DockerEngineUnavailableException(Endpoint.Description, DescribeConnectFailure(ex), ex);
         }
         catch (Exception ex) when (ex is System.ComponentModel.Win32Exception or InvalidOperationException && Endpoint.Transport == DockerTransport.Ssh)

@@ -24,6 +24,12 @@ public sealed class PrivateRegistry : IAsyncLifetime, IAsyncDisposable
         Root = Path.Combine("/tmp", "lc-reg-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
     }
 
+    /// <summary>
+    /// Opt-in: the registry requires this user and password (htpasswd, bcrypt), as a private registry
+    /// behind <c>docker login</c> does. Null (the default) for an open registry.
+    /// </summary>
+    public (string User, string Password)? BasicAuth { get; init; }
+
     /// <summary>The registry's private directory (config, storage, log).</summary>
     public string Root { get; }
 
@@ -43,9 +49,12 @@ public sealed class PrivateRegistry : IAsyncLifetime, IAsyncDisposable
     public Uri BaseUri => new($"http://{Address}/");
 
     /// <summary>Starts a registry outside xunit's fixture lifecycle; dispose it to tear it down.</summary>
-    public static async Task<PrivateRegistry> StartAsync(CancellationToken cancellationToken)
+    public static Task<PrivateRegistry> StartAsync(CancellationToken cancellationToken) => StartAsync(null, cancellationToken);
+
+    /// <summary>As <see cref="StartAsync(CancellationToken)"/>, requiring <paramref name="basicAuth"/> when given.</summary>
+    public static async Task<PrivateRegistry> StartAsync((string User, string Password)? basicAuth, CancellationToken cancellationToken)
     {
-        var registry = new PrivateRegistry();
+        var registry = new PrivateRegistry { BasicAuth = basicAuth };
         try
         {
             await registry.StartCoreAsync(cancellationToken);
@@ -111,6 +120,11 @@ public sealed class PrivateRegistry : IAsyncLifetime, IAsyncDisposable
         await HostCleanup.WriteOwnerAsync(Root, bridge: string.Empty, cancellationToken);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(StartTimeout);
+        var auth = string.Empty;
+        if (BasicAuth is { } basic)
+        {
+            auth = await WriteHtpasswdAsync(basic.User, basic.Password, timeout.Token);
+        }
 
         // A free port can be taken between our probe and the registry's bind; retry with another.
         for (var attempt = 1; ; attempt++)
@@ -134,6 +148,7 @@ public sealed class PrivateRegistry : IAsyncLifetime, IAsyncDisposable
                 http:
                   addr: {Address}
                   secret: {Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}
+                {auth}
                 """, timeout.Token);
 
             var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true };
@@ -174,7 +189,7 @@ public sealed class PrivateRegistry : IAsyncLifetime, IAsyncDisposable
             try
             {
                 using var response = await http.GetAsync(new Uri(BaseUri, "v2/"), ct);
-                if (response.StatusCode == HttpStatusCode.OK)
+                if (response.StatusCode == HttpStatusCode.OK || (BasicAuth is not null && response.StatusCode == HttpStatusCode.Unauthorized))
                 {
                     return true;
                 }
@@ -193,6 +208,27 @@ public sealed class PrivateRegistry : IAsyncLifetime, IAsyncDisposable
                 // Report the timeout with the log tail on the next pass.
             }
         }
+    }
+
+    /// <summary>
+    /// An htpasswd file with a bcrypt entry (the only kind Distribution accepts), made with Python's
+    /// crypt (glibc's libxcrypt does bcrypt), and the config section that uses it.
+    /// </summary>
+    private async Task<string> WriteHtpasswdAsync(string user, string password, CancellationToken ct)
+    {
+        var path = Path.Combine(Root, "htpasswd");
+        var hash = await ProcessRunner.RunAsync(
+            "/usr/bin/python3",
+            ["-W", "ignore", "-c", "import crypt, sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))", password],
+            ct);
+        hash.EnsureSuccess();
+        await File.WriteAllTextAsync(path, $"{user}:{hash.StandardOutput.Trim()}\n", ct);
+        return $"""
+            auth:
+              htpasswd:
+                realm: layercache-test
+                path: {path}
+            """;
     }
 
     private static int FindFreePort()
