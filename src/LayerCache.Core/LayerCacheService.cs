@@ -42,6 +42,7 @@ public sealed class LayerCacheService
         var cli = await CreateBuilderAsync(options, cancellationToken);
         await EnsureStoreNotSentAsync(options, cli.Choice.Kind, cancellationToken);
         var run = await CacheRun.PrepareAsync(options, _engine, cli.Choice.Name, _log, _clock, cancellationToken);
+        _log($"builder: {cli.Choice.Name} ({cli.Choice.Reason})");
         var (restore, entry) = await RestoreStep.RestoreAsync(run, cancellationToken);
         var built = await new StageBuilds(run, cli).BuildAsync(restore.CacheFrom, tags, docker, buildOutput, cancellationToken);
         var (stepSeconds, saved) = StepTimes(built.Report, entry);
@@ -77,6 +78,7 @@ public sealed class LayerCacheService
         var cli = await CreateBuilderAsync(options, cancellationToken);
         await EnsureStoreNotSentAsync(options, cli.Choice.Kind, cancellationToken);
         var run = await CacheRun.PrepareAsync(options, _engine, cli.Choice.Name, _log, _clock, cancellationToken);
+        _log($"builder: {cli.Choice.Name} ({cli.Choice.Reason})");
         var cacheFrom = new List<string>();
         foreach (var stage in run.Dockerfile.Plan.Stages)
         {
@@ -158,7 +160,6 @@ public sealed class LayerCacheService
     private async Task<DockerCliBuilder> CreateBuilderAsync(CacheOptions options, CancellationToken cancellationToken)
     {
         var choice = await ChooseBuilderAsync(options, cancellationToken);
-        _log($"builder: {choice.Name} ({choice.Reason})");
         return new DockerCliBuilder(options.DockerCli, options.Environment("DOCKER_HOST"), choice, options.Environment("DOCKER_BUILDKIT"));
     }
 

@@ -132,4 +132,19 @@ public sealed class BuildOutputParserTests
 
         Assert.Equal(["FROM 127.0.0.1:5000/base:1", "RUN echo pulled"], output.Steps.Select(s => s.Instruction));
     }
+
+    /// <summary>docker 23+ without buildx and DOCKER_BUILDKIT=1 (docker/cli cmd/docker/builder.go buildxMissingError): the error is docker's line, not the URL after it.</summary>
+    [Fact]
+    public void A_buildkit_error_is_the_clis_error_line_not_the_help_url_after_it()
+    {
+        var output = BuildKitOutputParser.Parse(
+            """
+            ERROR: BuildKit is enabled but the buildx component is missing or broken.
+                   Install the buildx component to build images with BuildKit:
+                   https://docs.docker.com/go/buildx/
+            """);
+
+        Assert.Equal("ERROR: BuildKit is enabled but the buildx component is missing or broken.", output.Error);
+        Assert.False(output.Succeeded);
+    }
 }

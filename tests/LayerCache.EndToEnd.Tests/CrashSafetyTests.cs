@@ -111,7 +111,7 @@ public sealed class CrashSafetyTests(BuiltRunnerFixture fixture, ITestOutputHelp
 
         var listing = (await Cli.RunAsync(Commands.List(store), new Dictionary<string, string?>(), ct)).ExpectExit(0).Parse<Core.Reports.StoreListing>();
         Assert.Equal(["acme/shop/a", "acme/shop/b"], listing.Entries.Select(e => e.Scope).Order(StringComparer.Ordinal));
-        Assert.All(listing.Entries, e => Assert.Equal(ExampleApp.TargetStages.Order(StringComparer.Ordinal), e.Stages.Order(StringComparer.Ordinal)));
+        Assert.All(listing.Entries, e => Assert.Equal(ExampleApp.ClassicStages.Order(StringComparer.Ordinal), e.Stages.Order(StringComparer.Ordinal)));
         Assert.Equal(saves.Select(s => s.Report.Save!.Entry).Order(StringComparer.Ordinal), listing.Entries.Select(e => e.Entry).Order(StringComparer.Ordinal));
         (await Cli.RunAsync(Commands.Verify(store), new Dictionary<string, string?>(), ct)).ExpectExit(0);
 

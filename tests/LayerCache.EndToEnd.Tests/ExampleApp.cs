@@ -9,6 +9,15 @@ internal sealed class ExampleApp
     /// <summary>The stages the default target (runtime) needs, in build order.</summary>
     public static readonly IReadOnlyList<string> TargetStages = ["base", "compile-backend", "compile-frontend", "runtime"];
 
+    /// <summary>
+    /// The stages the classic builder executes for the default target, in file order: every stage up
+    /// to the target, "compiled" too though runtime does not need it; all of them are cached.
+    /// </summary>
+    public static readonly IReadOnlyList<string> ClassicStages = ["base", "compile-backend", "compile-frontend", "compiled", "runtime"];
+
+    /// <summary>The stages <paramref name="builder"/> (<c>classic</c> or <c>buildkit</c>) executes, so caches, for the default target.</summary>
+    public static IReadOnlyList<string> ExecutedStages(string builder) => builder == "classic" ? ClassicStages : TargetStages;
+
     private ExampleApp(string directory) => Directory = directory;
 
     public string Directory { get; }

@@ -25,14 +25,14 @@ public sealed partial class PlainBuildThenSaveTests
             var save = await first.LayercacheAsync(Builder.Classic, Commands.Save(app.Directory, store, "--scope", Commands.MainScope), ct);
             save.ExpectExit(0);
             Assert.Empty(save.Report.Warnings);
-            Assert.True(save.Report.Save is { Saved: true, StagesExported: 4 }, $"every stage must be exported: {save}");
+            Assert.True(save.Report.Save is { Saved: true, StagesExported: 5 }, $"every stage must be exported: {save}");
             // The stage images came from the plain build's own cache: finding them ran nothing.
             Assert.Equal(0, save.Report.Build!.StepsExecuted);
 
             var listing = (await Cli.RunAsync(Commands.List(store), new Dictionary<string, string?>(), ct)).ExpectExit(0).Parse<Core.Reports.StoreListing>();
             var entry = Assert.Single(listing.Entries);
             Assert.Equal(Commands.MainScope, entry.Scope);
-            Assert.Equal(ExampleApp.TargetStages.Order(StringComparer.Ordinal), entry.Stages.Order(StringComparer.Ordinal));
+            Assert.Equal(ExampleApp.ClassicStages.Order(StringComparer.Ordinal), entry.Stages.Order(StringComparer.Ordinal));
             (await Cli.RunAsync(Commands.Verify(store), new Dictionary<string, string?>(), ct)).ExpectExit(0);
         }
 
@@ -43,7 +43,7 @@ public sealed partial class PlainBuildThenSaveTests
         var restored = restore.Report.Restore!;
         Assert.True(restored.Hit, $"the fresh runner must restore the saved entry: {restore}");
         Assert.True(restored.LayersLoaded > 0);
-        Assert.Equal(4, restored.CacheFrom.Count);
+        Assert.Equal(ExampleApp.ClassicStages.Count, restored.CacheFrom.Count);
 
         List<string> build = ["build", "--network", "none", "-t", "demo:latest"];
         foreach (var image in restored.CacheFrom)

@@ -16,7 +16,7 @@ internal static class ReportAssert
         Assert.Empty(report.Warnings);
         var build = report.Build ?? throw new Xunit.Sdk.XunitException($"no build report: {run}");
         Assert.Equal(builder, build.Builder);
-        Assert.Equal(ExampleApp.TargetStages, build.Stages.Select(s => s.Stage));
+        Assert.Equal(ExampleApp.ExecutedStages(builder), build.Stages.Select(s => s.Stage));
         foreach (var stage in build.Stages)
         {
             Assert.True(stage.Steps.Count > 0, $"stage {stage.Stage} reports no steps: {run}");
@@ -33,7 +33,7 @@ internal static class ReportAssert
     {
         var build = run.Report.Build ?? throw new Xunit.Sdk.XunitException($"no build report: {run}");
         Assert.False(run.Report.Restore?.Hit ?? false, $"expected no restore: {run}");
-        Assert.Equal(ExampleApp.TargetStages, build.Stages.Select(s => s.Stage));
+        Assert.Equal(ExampleApp.ExecutedStages(build.Builder), build.Stages.Select(s => s.Stage));
         Assert.True(build.StepsCached == 0, $"a cold build cached {build.StepsCached} step(s): {run}");
         Assert.True(build.StepsExecuted > 0, $"a cold build executed nothing: {run}");
     }

@@ -38,14 +38,21 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
         // cached passes that only tag each stage's image. When the target's build ran nothing and a
         // restore put back every stage's image, those images stand as they are and the passes are
         // skipped (an unchanged rerun costs one build).
-        foreach (var unnamed in plan.Stages.Where(s => s.Name is null && s.Index != plan.Target.Index))
+        // Cache what the builder in use executes. BuildKit solves the target's graph: the stages it
+        // needs. The classic builder runs every stage up to the target, in file order, needed or not
+        // (moby builder/dockerfile/builder.go: the stages are cut at the target, then all dispatched),
+        // so on a fresh runner an uncached unneeded stage would run again every time.
+        var executed = cli.Builder == BuilderKind.Classic
+            ? plan.AllStages.Where(s => s.Index <= plan.Target.Index).ToList()
+            : plan.Stages.ToList();
+        foreach (var unnamed in executed.Where(s => s.Name is null && s.Index != plan.Target.Index && cli.Builder == BuilderKind.BuildKit))
         {
             // docker build --target takes names only, so an unnamed stage has no image of its own.
             notes[unnamed.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)] =
                 $"stage {unnamed.Index} has no name, so it is cached only as part of the stages that use it: name it (FROM … AS name)";
         }
 
-        var order = plan.Stages.Where(s => s.Index == plan.Target.Index).Concat(plan.Stages.Where(s => s.Index != plan.Target.Index)).ToList();
+        var order = executed.Where(s => s.Index == plan.Target.Index).Concat(executed.Where(s => s.Index != plan.Target.Index)).ToList();
         HashSet<int>? passesFor = null;
         string? targetImageId = null;
         foreach (var stage in order)
@@ -80,7 +87,7 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
             Collect(result.Output, seen, steps);
             if (!result.Succeeded)
             {
-                reports.AddRange(Reports(plan, stageTags, steps, notes));
+                reports.AddRange(Reports(executed, stageTags, steps, notes));
                 return new StageBuildsResult(stageTags, new BuildReport
                 {
                     Builder = cli.Choice.Name,
@@ -105,7 +112,7 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
                 // a local cache hit only from the parent chain of a --cache-from image, so the steps
                 // this build just ran would run again in each pass (seen: 2x the build time when the
                 // dependencies changed).
-                var missing = await TagClassicStagesAsync(plan, result.Output, stageTags, cancellationToken);
+                var missing = await TagClassicStagesAsync(executed, plan.Target, result.Output, stageTags, notes, cancellationToken);
                 if (missing.Count == 0)
                 {
                     break;
@@ -140,7 +147,7 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
             BuilderReason = cli.Choice.Reason,
             ImageId = targetImageId,
             Seconds = clock.Elapsed.TotalSeconds,
-            Stages = Reports(plan, stageTags, steps, notes),
+            Stages = Reports(executed, stageTags, steps, notes),
         });
     }
 
@@ -166,24 +173,31 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
     }
 
     /// <summary>
-    /// Tags each named stage's image from the classic builder's output of the target build; returns
-    /// the indexes of the stages whose image id the output did not show.
+    /// Tags each stage's image from the classic builder's output of the target build (an unnamed
+    /// stage by its index: the output tells its id as well); returns the indexes of the stages whose
+    /// image id the output did not show.
     /// </summary>
-    private async Task<HashSet<int>> TagClassicStagesAsync(LayerCache.Dockerfile.BuildPlan plan, BuildOutput output, Dictionary<string, string> stageTags, CancellationToken cancellationToken)
+    private async Task<HashSet<int>> TagClassicStagesAsync(IReadOnlyList<LayerCache.Dockerfile.Stage> executed, LayerCache.Dockerfile.Stage target, BuildOutput output, Dictionary<string, string> stageTags, Dictionary<string, string> notes, CancellationToken cancellationToken)
     {
         var missing = new HashSet<int>();
-        foreach (var stage in plan.Stages.Where(s => s.Index != plan.Target.Index && s.Name is not null))
+        foreach (var stage in executed.Where(s => s.Index != target.Index))
         {
+            var key = stage.Name ?? stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var last = output.Steps.Where(s => s.StageIndex == stage.Index && s.ImageId is not null).MaxBy(s => s.Number);
             if (last is null)
             {
                 missing.Add(stage.Index);
+                if (stage.Name is null)
+                {
+                    notes[key] = $"stage {stage.Index} has no name and its image id was not in the build output, so it is not cached: name it (FROM … AS name)";
+                }
+
                 continue;
             }
 
-            var tag = run.StageTag(stage.Name!);
+            var tag = run.StageTag(key);
             await run.Engine.TagImageAsync(last.ImageId!, tag, cancellationToken);
-            stageTags[stage.Name!] = tag;
+            stageTags[key] = tag;
         }
 
         if (missing.Count == 0)
@@ -226,10 +240,10 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
         }
     }
 
-    private static List<StageBuildReport> Reports(LayerCache.Dockerfile.BuildPlan plan, Dictionary<string, string> stageTags, Dictionary<string, List<StepReport>> steps, Dictionary<string, string> notes)
+    private static List<StageBuildReport> Reports(IReadOnlyList<LayerCache.Dockerfile.Stage> executed, Dictionary<string, string> stageTags, Dictionary<string, List<StepReport>> steps, Dictionary<string, string> notes)
     {
         var reports = new List<StageBuildReport>();
-        foreach (var stage in plan.Stages)
+        foreach (var stage in executed)
         {
             var key = stage.Name ?? stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var stageSteps = steps.GetValueOrDefault(key) ?? steps.GetValueOrDefault(stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)) ?? [];
