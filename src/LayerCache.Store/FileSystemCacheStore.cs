@@ -189,6 +189,7 @@ public sealed class FileSystemCacheStore : ICacheStore
 
         // Exclusive: no writer is between writing blobs and publishing its entry while we collect.
         await using var gc = await FileLock.AcquireAsync(GcLockPath, exclusive: true, _options.LockTimeout, cancellationToken);
+        CheckTree();
         var graph = new ContentGraph(_blobs);
         var retention = new RetentionPass(_entries, graph, policy, now);
         await _index.UpdateAsync(index => retention.ApplyAsync(index, cancellationToken), cancellationToken);
@@ -276,9 +277,28 @@ public sealed class FileSystemCacheStore : ICacheStore
             }
 
             var store = new FileSystemCacheStore(full, new FileSystemBlobStore(layout), options);
+            store.CheckTree();
+
             // Also repairs a SUMMARY that a process killed between index.json and SUMMARY left stale.
             await store._index.WriteSummaryAsync(await store._index.ReadAsync(cancellationToken), cancellationToken);
             return store;
+        }
+    }
+
+    /// <summary>Refuses a store whose layout or own files are links or special files: it is damaged, and nothing is collected through it.</summary>
+    private void CheckTree()
+    {
+        try
+        {
+            _blobs.Layout.CheckTree();
+            foreach (var name in (string[])[IndexLockFileName, GcLockFileName, SummaryFileName])
+            {
+                UntrustedFile.RequireFileOrMissing(Path.Combine(DirectoryPath, name));
+            }
+        }
+        catch (UnsafeFileException e)
+        {
+            throw new StoreCorruptException(e.Path ?? DirectoryPath, $"the cache store is damaged: {e.Message}", e);
         }
     }
 
