@@ -14,6 +14,9 @@ public static class AtomicFile
     public static FileStream CreateTemp(string tempDirectory, out string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(tempDirectory);
+
+        // A .tmp that is a link would put our writes (and a sweep's deletes) outside the layout.
+        UntrustedFile.RequireDirectory(tempDirectory, mayBeMissing: true);
         Directory.CreateDirectory(tempDirectory);
         path = Path.Combine(tempDirectory, "write-" + Guid.NewGuid().ToString("N"));
         return new FileStream(path, new FileStreamOptions
@@ -68,12 +71,13 @@ public static class AtomicFile
     /// </summary>
     public static int SweepStale(string tempDirectory, TimeSpan olderThan)
     {
-        var directory = new DirectoryInfo(tempDirectory);
-        if (!directory.Exists)
+        // Only a real directory is swept: a link to one is damage (see OciLayout.CheckTree), not ours to clean.
+        if (UntrustedFile.GetKind(tempDirectory) != FileKind.Directory)
         {
             return 0;
         }
 
+        var directory = new DirectoryInfo(tempDirectory);
         var cutoff = DateTime.UtcNow - olderThan;
         var removed = 0;
         foreach (var file in directory.EnumerateFiles())

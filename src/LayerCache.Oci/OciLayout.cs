@@ -6,6 +6,10 @@ namespace LayerCache.Oci;
 /// only. Every blob read is verified (<see cref="VerifyingStream"/>); every file write goes to a temp
 /// file in <c>.tmp/</c> (a directory other tools ignore), is flushed to disk and renamed into place, so a
 /// crash never leaves a partial blob or index under its final name.
+/// The directory is untrusted input (a CI cache may hold anything): no path in it is followed through
+/// a symbolic link or opened when it is a FIFO or device (<see cref="UntrustedFile"/>), every document
+/// read is bounded (<see cref="DocumentReader"/>), and a tree that is not plain directories and
+/// regular files fails <see cref="CheckTree"/> with an <see cref="UnsafeFileException"/>.
 /// The index is replaced atomically but not merged: concurrent writers of <c>index.json</c> must
 /// coordinate (last rename wins).
 /// </summary>
@@ -23,8 +27,8 @@ public sealed class OciLayout
     /// <summary>Name of the directory that holds files being written.</summary>
     public const string TempDirectoryName = ".tmp";
 
-    /// <summary>The largest manifest, index or config this class reads into memory.</summary>
-    public const long MaxDocumentSize = 64L * 1024 * 1024;
+    /// <summary>The largest manifest, index or config this class reads into memory (<see cref="DocumentReader.MaxSize"/>).</summary>
+    public const long MaxDocumentSize = DocumentReader.MaxSize;
 
     private OciLayout(string root) => Root = root;
 
@@ -47,11 +51,13 @@ public sealed class OciLayout
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var layout = new OciLayout(Path.GetFullPath(directory));
+        Directory.CreateDirectory(layout.Root);
+        layout.CheckTree();
         Directory.CreateDirectory(Path.Combine(layout.Root, BlobsDirectoryName, "sha256"));
         Directory.CreateDirectory(layout.TempDirectory);
 
         var header = Path.Combine(layout.Root, LayoutFileName);
-        if (File.Exists(header))
+        if (UntrustedFile.GetKind(header) != FileKind.Missing)
         {
             await ValidateHeaderAsync(header, cancellationToken);
         }
@@ -60,7 +66,7 @@ public sealed class OciLayout
             await layout.WriteFileAtomicallyAsync(header, OciJson.Serialize(new OciLayoutHeader { ImageLayoutVersion = OciLayoutHeader.CurrentVersion }), cancellationToken);
         }
 
-        if (!File.Exists(layout.IndexPath))
+        if (UntrustedFile.GetKind(layout.IndexPath) == FileKind.Missing)
         {
             await layout.WriteIndexAsync(ImageIndex.Empty, cancellationToken);
         }
@@ -75,7 +81,7 @@ public sealed class OciLayout
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var root = Path.GetFullPath(directory);
         var header = Path.Combine(root, LayoutFileName);
-        if (!File.Exists(header))
+        if (UntrustedFile.GetKind(header) == FileKind.Missing)
         {
             throw new OciFormatException($"{root} is not an OCI image layout: it has no {LayoutFileName} file");
         }
@@ -95,15 +101,22 @@ public sealed class OciLayout
         return Path.Combine(Root, BlobsDirectoryName, digest.AlgorithmName, digest.Hex);
     }
 
-    /// <summary>True when the blob file exists (its content is verified when read, not here).</summary>
-    public bool HasBlob(Digest digest) => File.Exists(GetBlobPath(digest));
+    /// <summary>True when the blob is a regular file (its content is verified when read, not here); a link or special file is no blob.</summary>
+    public bool HasBlob(Digest digest) => TryGetBlobSize(digest, out _);
 
-    /// <summary>The size of a stored blob, or false when it is absent.</summary>
+    /// <summary>The size of a stored blob, or false when it is absent (or not a regular file in a real directory).</summary>
     public bool TryGetBlobSize(Digest digest, out long size)
     {
-        var info = new FileInfo(GetBlobPath(digest));
-        size = info.Exists ? info.Length : 0;
-        return info.Exists;
+        var path = GetBlobPath(digest);
+        size = 0;
+        if (UntrustedFile.GetKind(Path.GetDirectoryName(path)!) != FileKind.Directory)
+        {
+            return false;
+        }
+
+        var (kind, length) = UntrustedFile.Describe(path);
+        size = kind == FileKind.File ? length : 0;
+        return kind == FileKind.File;
     }
 
     /// <summary>
@@ -118,13 +131,8 @@ public sealed class OciLayout
         FileStream file;
         try
         {
-            file = new FileStream(path, new FileStreamOptions
-            {
-                Mode = FileMode.Open,
-                Access = FileAccess.Read,
-                Share = FileShare.Read | FileShare.Delete,
-                Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
-            });
+            RequireOwnDirectory(Path.GetDirectoryName(path)!, mayBeMissing: true);
+            file = UntrustedFile.OpenRead(path);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -154,8 +162,8 @@ public sealed class OciLayout
             throw new OciFormatException($"blob {digest} in {Root} is {stream.Length} bytes, more than the {maxSize} allowed for a document");
         }
 
-        var buffer = new byte[stream.Length];
-        await stream.ReadExactlyAsync(buffer, cancellationToken);
+        // Bounded by the reader too: the file's length is only what it was at open.
+        var buffer = await DocumentReader.ReadAsync(stream, GetBlobPath(digest), cancellationToken);
         await stream.VerifyToEndAsync(cancellationToken);
         return buffer;
     }
@@ -225,7 +233,9 @@ public sealed class OciLayout
                     return new BlobInfo(digest, size) { Existed = true };
                 }
 
-                await AtomicFile.CommitAsync(file, temp, GetBlobPath(digest), cancellationToken);
+                var final = GetBlobPath(digest);
+                RequireOwnDirectory(Path.GetDirectoryName(final)!, mayBeMissing: true);
+                await AtomicFile.CommitAsync(file, temp, final, cancellationToken);
             }
 
             return new BlobInfo(digest, size);
@@ -258,10 +268,12 @@ public sealed class OciLayout
     }
 
     /// <summary>Deletes a blob; false when it was not there.</summary>
+    /// <remarks>Deletes only inside the layout: the algorithm directory must be a real directory, and a link there is unlinked, never followed.</remarks>
     public bool DeleteBlob(Digest digest)
     {
         var path = GetBlobPath(digest);
-        if (!File.Exists(path))
+        RequireOwnDirectory(Path.GetDirectoryName(path)!, mayBeMissing: true);
+        if (UntrustedFile.GetKind(path) is FileKind.Missing or FileKind.Directory)
         {
             return false;
         }
@@ -271,21 +283,119 @@ public sealed class OciLayout
     }
 
     /// <summary>Lists the stored blobs (files under <c>blobs/</c> whose names form a valid digest).</summary>
+    /// <remarks>Only regular files in real directories are blobs: links and special files are skipped (and fail <see cref="CheckTree"/>).</remarks>
     public IEnumerable<BlobInfo> EnumerateBlobs()
     {
-        var blobs = new DirectoryInfo(Path.Combine(Root, BlobsDirectoryName));
-        if (!blobs.Exists)
+        var blobs = Path.Combine(Root, BlobsDirectoryName);
+        RequireOwnDirectory(blobs, mayBeMissing: true);
+        if (UntrustedFile.GetKind(blobs) == FileKind.Missing)
         {
             yield break;
         }
 
-        foreach (var algorithmDirectory in blobs.EnumerateDirectories())
+        foreach (var algorithmDirectory in Directory.EnumerateFileSystemEntries(blobs))
         {
-            foreach (var file in algorithmDirectory.EnumerateFiles())
+            if (UntrustedFile.GetKind(algorithmDirectory) != FileKind.Directory)
             {
-                if (Digest.TryParse(algorithmDirectory.Name + ":" + file.Name, out var digest))
+                continue;
+            }
+
+            var algorithm = Path.GetFileName(algorithmDirectory);
+            foreach (var file in Directory.EnumerateFileSystemEntries(algorithmDirectory))
+            {
+                if (Digest.TryParse(algorithm + ":" + Path.GetFileName(file), out var digest)
+                    && UntrustedFile.Describe(file) is (FileKind.File, var size))
                 {
-                    yield return new BlobInfo(digest, file.Length);
+                    yield return new BlobInfo(digest, size);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Checks that the layout is plain directories and regular files: <c>blobs/</c>, each algorithm
+    /// directory and <c>.tmp/</c> real directories (not links), <c>oci-layout</c> and
+    /// <c>index.json</c> regular files, and nothing under <c>blobs/</c> or <c>.tmp/</c> a link, FIFO,
+    /// socket or device. Absent parts are fine (they are created).
+    /// </summary>
+    /// <exception cref="UnsafeFileException">The first path that is not what it must be.</exception>
+    public void CheckTree()
+    {
+        foreach (var problem in FindTreeProblems())
+        {
+            throw new UnsafeFileException(problem.Path, problem.Kind);
+        }
+    }
+
+    /// <summary>
+    /// Removes every path <see cref="CheckTree"/> refuses (links and special files are unlinked, never
+    /// followed; a directory where a file belongs is deleted with its content, links in it unlinked);
+    /// returns the paths removed. Only paths inside the layout are touched.
+    /// </summary>
+    public static IReadOnlyList<string> RemoveUnsafeEntries(string directory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(directory);
+        var layout = new OciLayout(Path.GetFullPath(directory));
+        var removed = new List<string>();
+        foreach (var (path, kind) in layout.FindTreeProblems().ToList())
+        {
+            if (kind == FileKind.Directory)
+            {
+                Directory.Delete(path, recursive: true);
+            }
+            else
+            {
+                File.Delete(path);
+            }
+
+            removed.Add(path);
+        }
+
+        return removed;
+    }
+
+    /// <summary>Every path of the layout that <see cref="CheckTree"/> refuses, with what it is.</summary>
+    public IEnumerable<(string Path, FileKind Kind)> FindTreeProblems()
+    {
+        foreach (var file in (string[])[Path.Combine(Root, LayoutFileName), IndexPath])
+        {
+            if (UntrustedFile.GetKind(file) is var kind && kind is not (FileKind.File or FileKind.Missing))
+            {
+                yield return (file, kind);
+            }
+        }
+
+        foreach (var directory in (string[])[Path.Combine(Root, BlobsDirectoryName), TempDirectory])
+        {
+            var kind = UntrustedFile.GetKind(directory);
+            if (kind == FileKind.Missing)
+            {
+                continue;
+            }
+
+            if (kind != FileKind.Directory)
+            {
+                yield return (directory, kind);
+                continue;
+            }
+
+            var nested = directory.EndsWith(BlobsDirectoryName, StringComparison.Ordinal);
+            foreach (var child in Directory.EnumerateFileSystemEntries(directory))
+            {
+                var childKind = UntrustedFile.GetKind(child);
+                if (nested && childKind == FileKind.Directory)
+                {
+                    foreach (var blob in Directory.EnumerateFileSystemEntries(child))
+                    {
+                        if (UntrustedFile.GetKind(blob) is var blobKind && blobKind != FileKind.File)
+                        {
+                            yield return (blob, blobKind);
+                        }
+                    }
+                }
+                else if (childKind is not FileKind.File and not FileKind.Missing)
+                {
+                    yield return (child, childKind);
                 }
             }
         }
@@ -298,17 +408,15 @@ public sealed class OciLayout
         byte[] bytes;
         try
         {
-            var info = new FileInfo(IndexPath);
-            if (info.Exists && info.Length > MaxDocumentSize)
-            {
-                throw new OciFormatException($"{IndexPath} is {info.Length} bytes, more than the {MaxDocumentSize} allowed");
-            }
-
-            bytes = await File.ReadAllBytesAsync(IndexPath, cancellationToken);
+            bytes = await DocumentReader.ReadFileAsync(IndexPath, cancellationToken);
         }
         catch (FileNotFoundException)
         {
             return ImageIndex.Empty;
+        }
+        catch (UnsafeFileException e)
+        {
+            throw new OciFormatException(e.Message, e);
         }
 
         return OciJson.DeserializeIndex(bytes, IndexPath);
@@ -348,7 +456,16 @@ public sealed class OciLayout
 
     private static async Task ValidateHeaderAsync(string path, CancellationToken cancellationToken)
     {
-        var bytes = await File.ReadAllBytesAsync(path, cancellationToken);
+        byte[] bytes;
+        try
+        {
+            bytes = await DocumentReader.ReadFileAsync(path, cancellationToken);
+        }
+        catch (UnsafeFileException e)
+        {
+            throw new OciFormatException(e.Message, e);
+        }
+
         var header = OciJson.DeserializeLayoutHeader(bytes, path);
         if (!header.ImageLayoutVersion.StartsWith("1.", StringComparison.Ordinal))
         {
@@ -363,20 +480,18 @@ public sealed class OciLayout
             throw new OciFormatException($"{descriptor.MediaType} {descriptor.Digest} is {descriptor.Size} bytes, more than the {MaxDocumentSize} allowed for a document");
         }
 
+        // The verifying stream checks the descriptor's size (short or long) and digest at the end.
         await using var stream = await OpenBlobAsync(descriptor, cancellationToken);
-        var buffer = new byte[descriptor.Size];
-        try
-        {
-            await stream.ReadExactlyAsync(buffer, cancellationToken);
-        }
-        catch (EndOfStreamException)
-        {
-            // The file is shorter than the descriptor says: report it as the size mismatch it is.
-            throw new SizeMismatchException(descriptor.Size, stream.BytesRead, GetBlobPath(descriptor.Digest));
-        }
-
+        var buffer = await DocumentReader.ReadAsync(stream, GetBlobPath(descriptor.Digest), cancellationToken);
         await stream.VerifyToEndAsync(cancellationToken);
         return buffer;
+    }
+
+    // A blob directory (blobs/ or blobs/ALG) must be a real directory of this layout, never a link out of it.
+    private static void RequireOwnDirectory(string path, bool mayBeMissing)
+    {
+        UntrustedFile.RequireDirectory(Path.GetDirectoryName(path)!, mayBeMissing);
+        UntrustedFile.RequireDirectory(path, mayBeMissing);
     }
 
     private Task WriteFileAtomicallyAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken) =>

@@ -10,7 +10,7 @@ namespace LayerCache.Store;
 internal sealed class ContentGraph
 {
     /// <summary>Registries cap manifests at 4 MiB; an entry index is far smaller.</summary>
-    public const int MaxDocumentSize = 4 * 1024 * 1024;
+    public const int MaxDocumentSize = DocumentReader.MaxSize;
 
     private readonly IBlobStore _blobs;
     private readonly Dictionary<Digest, IReadOnlyList<Descriptor>> _children = [];
@@ -46,25 +46,20 @@ internal sealed class ContentGraph
         return seen;
     }
 
-    /// <summary>Reads a whole small blob (verified) into memory.</summary>
+    /// <summary>Reads a whole small blob (verified) into memory, through the one bounded <see cref="DocumentReader"/>.</summary>
     /// <exception cref="StoreCorruptException">The blob is larger than <see cref="MaxDocumentSize"/>.</exception>
     public static async Task<byte[]> ReadDocumentAsync(IBlobStore blobs, Digest digest, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(blobs);
         await using var stream = await blobs.OpenReadAsync(digest, cancellationToken);
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken)) > 0)
+        try
         {
-            if (buffer.Length + read > MaxDocumentSize)
-            {
-                throw new StoreCorruptException($"blob {digest} is larger than {MaxDocumentSize} bytes, too large for a manifest or index");
-            }
-
-            buffer.Write(chunk, 0, read);
+            return await DocumentReader.ReadAsync(stream, $"blob {digest}", cancellationToken);
         }
-
-        return buffer.ToArray();
+        catch (OciFormatException e)
+        {
+            throw new StoreCorruptException(e.Message, e);
+        }
     }
 
     private async Task<IReadOnlyList<Descriptor>> GetChildrenAsync(Descriptor descriptor, CancellationToken cancellationToken)

@@ -69,33 +69,40 @@ public sealed class FileSystemCacheStore : ICacheStore
         OpenAsync(directory, new FileSystemCacheStoreOptions(), cancellationToken);
 
     /// <summary>Opens the store with explicit options.</summary>
-    /// <exception cref="StoreCorruptException"><c>oci-layout</c> or <c>index.json</c> is unreadable; the message names the file.</exception>
+    /// <exception cref="StoreCorruptException">
+    /// <c>oci-layout</c> or <c>index.json</c> is unreadable, or the store holds links or special files
+    /// (it is damaged; it is never followed out of); the message names the file. With
+    /// <see cref="FileSystemCacheStoreOptions.Heal"/> the store is rebuilt instead.
+    /// </exception>
+    /// <exception cref="StoreLockTimeoutException">Another process held the store's lock for <see cref="FileSystemCacheStoreOptions.LockTimeout"/>.</exception>
     public static async Task<FileSystemCacheStore> OpenAsync(string directory, FileSystemCacheStoreOptions options, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         ArgumentNullException.ThrowIfNull(options);
         var full = Path.GetFullPath(directory);
         Directory.CreateDirectory(full);
-
-        // Creation is racy between processes; the index lock makes exactly one of them write the files.
-        await using (await FileLock.AcquireAsync(Path.Combine(full, IndexLockFileName), exclusive: true, options.LockTimeout, cancellationToken))
+        FileSystemCacheStore store;
+        try
         {
-            OciLayout layout;
-            try
-            {
-                layout = await OciLayout.OpenOrCreateAsync(full, cancellationToken);
-            }
-            catch (OciFormatException e)
-            {
-                throw new StoreCorruptException(Path.Combine(full, OciLayout.LayoutFileName), e.Message, e);
-            }
-
-            var store = new FileSystemCacheStore(full, new FileSystemBlobStore(layout), options);
-            // Also repairs a SUMMARY that a process killed between index.json and SUMMARY left stale.
-            await store._index.WriteSummaryAsync(await store._index.ReadAsync(cancellationToken), cancellationToken);
-            return store;
+            store = await OpenLayoutAsync(full, options, cancellationToken);
         }
+        catch (StoreCorruptException damage) when (options.Heal)
+        {
+            await StoreRebuilder.RebuildAsync(full, options.LockTimeout, cancellationToken);
+            store = await OpenLayoutAsync(full, options, cancellationToken);
+            store.RebuiltBecause = damage.Message;
+        }
+
+        if (options.Heal)
+        {
+            await store.CollectIfIdleAsync(cancellationToken);
+        }
+
+        return store;
     }
+
+    /// <summary>Why the store was rebuilt when it was opened (<see cref="FileSystemCacheStoreOptions.Heal"/>), or null when it was usable.</summary>
+    public string? RebuiltBecause { get; private set; }
 
     /// <inheritdoc/>
     public async Task<IAsyncDisposable> BeginWriteAsync(CancellationToken cancellationToken) =>
@@ -181,6 +188,7 @@ public sealed class FileSystemCacheStore : ICacheStore
 
         // Exclusive: no writer is between writing blobs and publishing its entry while we collect.
         await using var gc = await FileLock.AcquireAsync(GcLockPath, exclusive: true, _options.LockTimeout, cancellationToken);
+        CheckTree();
         var graph = new ContentGraph(_blobs);
         var retention = new RetentionPass(_entries, graph, policy, now);
         await _index.UpdateAsync(index => retention.ApplyAsync(index, cancellationToken), cancellationToken);
@@ -208,6 +216,29 @@ public sealed class FileSystemCacheStore : ICacheStore
         return await new StoreVerifier(_blobs).VerifyAsync(await _index.ReadAsync(cancellationToken), cancellationToken);
     }
 
+    /// <summary>
+    /// Collects unreferenced blobs and stale temp files when no other process is writing or
+    /// pruning (the GC lock is free now); does nothing otherwise.
+    /// </summary>
+    private async Task CollectIfIdleAsync(CancellationToken cancellationToken)
+    {
+        FileLock gc;
+        try
+        {
+            gc = await FileLock.AcquireAsync(GcLockPath, exclusive: true, TimeSpan.Zero, cancellationToken);
+        }
+        catch (StoreLockTimeoutException)
+        {
+            return;
+        }
+
+        await using (gc)
+        {
+            await new GarbageCollector(_blobs, new ContentGraph(_blobs)).CollectAsync(await _index.ReadAsync(cancellationToken), cancellationToken);
+            _blobs.Layout.RemoveStaleTempFiles(_options.StaleTempAge);
+        }
+    }
+
     /// <inheritdoc/>
     public async Task<long> GetSizeAsync(IEnumerable<CacheEntry> entries, CancellationToken cancellationToken)
     {
@@ -223,6 +254,51 @@ public sealed class FileSystemCacheStore : ICacheStore
         }
 
         return sizes.Values.Sum();
+    }
+
+    private static async Task<FileSystemCacheStore> OpenLayoutAsync(string full, FileSystemCacheStoreOptions options, CancellationToken cancellationToken)
+    {
+        // Creation is racy between processes; the index lock makes exactly one of them write the files.
+        await using (await FileLock.AcquireAsync(Path.Combine(full, IndexLockFileName), exclusive: true, options.LockTimeout, cancellationToken))
+        {
+            OciLayout layout;
+            try
+            {
+                layout = await OciLayout.OpenOrCreateAsync(full, cancellationToken);
+            }
+            catch (OciFormatException e)
+            {
+                throw new StoreCorruptException(Path.Combine(full, OciLayout.LayoutFileName), e.Message, e);
+            }
+            catch (UnsafeFileException e)
+            {
+                throw new StoreCorruptException(e.Path ?? full, $"the cache store is damaged: {e.Message}", e);
+            }
+
+            var store = new FileSystemCacheStore(full, new FileSystemBlobStore(layout), options);
+            store.CheckTree();
+
+            // Also repairs a SUMMARY that a process killed between index.json and SUMMARY left stale.
+            await store._index.WriteSummaryAsync(await store._index.ReadAsync(cancellationToken), cancellationToken);
+            return store;
+        }
+    }
+
+    /// <summary>Refuses a store whose layout or own files are links or special files: it is damaged, and nothing is collected through it.</summary>
+    private void CheckTree()
+    {
+        try
+        {
+            _blobs.Layout.CheckTree();
+            foreach (var name in (string[])[IndexLockFileName, GcLockFileName, SummaryFileName])
+            {
+                UntrustedFile.RequireFileOrMissing(Path.Combine(DirectoryPath, name));
+            }
+        }
+        catch (UnsafeFileException e)
+        {
+            throw new StoreCorruptException(e.Path ?? DirectoryPath, $"the cache store is damaged: {e.Message}", e);
+        }
     }
 
     private static void Validate(CacheEntry entry)

@@ -27,7 +27,7 @@ internal sealed class RetentionPass(EntryReader entries, ContentGraph graph, Ret
         var indexed = IndexEditor.Entries(index);
         var loaded = new List<CacheEntry>();
         var drop = new HashSet<Digest>();
-        var present = new Dictionary<Digest, bool>();
+        var present = new Dictionary<Digest, long?>();
         foreach (var item in indexed)
         {
             var entry = await entries.TryLoadAsync(item, cancellationToken);
@@ -69,23 +69,24 @@ internal sealed class RetentionPass(EntryReader entries, ContentGraph graph, Ret
             : index with { Manifests = [.. index.Manifests.Where(d => !(IndexEditor.IsEntry(d) && drop.Contains(d.Digest)))] };
     }
 
-    /// <summary>True when every blob the descriptor reaches is present and every document in it parses.</summary>
-    private async Task<bool> IsCompleteAsync(Descriptor root, Dictionary<Digest, bool> present, CancellationToken cancellationToken)
+    /// <summary>True when every blob the descriptor reaches is present with its declared size and every document in it parses.</summary>
+    private async Task<bool> IsCompleteAsync(Descriptor root, Dictionary<Digest, long?> present, CancellationToken cancellationToken)
     {
-        foreach (var digest in (await graph.ClosureAsync(root, cancellationToken)).Keys)
+        foreach (var (digest, descriptor) in await graph.ClosureAsync(root, cancellationToken))
         {
             if (graph.Problems.ContainsKey(digest))
             {
                 return false;
             }
 
-            if (!present.TryGetValue(digest, out var exists))
+            if (!present.TryGetValue(digest, out var size))
             {
-                exists = await graph.Blobs.ExistsAsync(digest, cancellationToken);
-                present[digest] = exists;
+                size = await graph.Blobs.TryGetSizeAsync(digest, cancellationToken);
+                present[digest] = size;
             }
 
-            if (!exists)
+            // A size the descriptor does not state could never be restored (the stream would be cut or overrun).
+            if (size != descriptor.Size)
             {
                 return false;
             }

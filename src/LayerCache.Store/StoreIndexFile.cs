@@ -20,7 +20,7 @@ internal sealed class StoreIndexFile(FileSystemBlobStore blobs, EntryReader entr
         {
             return await blobs.Layout.ReadIndexAsync(cancellationToken);
         }
-        catch (OciFormatException e)
+        catch (Exception e) when (e is OciFormatException or ContentVerificationException)
         {
             throw new StoreCorruptException(Path, e.Message, e);
         }
@@ -55,14 +55,15 @@ internal sealed class StoreIndexFile(FileSystemBlobStore blobs, EntryReader entr
         var text = SummaryFile.Render(IndexEditor.Entries(index));
         try
         {
-            if (File.Exists(summaryPath) && await File.ReadAllTextAsync(summaryPath, cancellationToken) == text)
+            if (UntrustedFile.GetKind(summaryPath) == FileKind.File
+                && Encoding.UTF8.GetString(await DocumentReader.ReadFileAsync(summaryPath, cancellationToken)) == text)
             {
                 return;
             }
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or OciFormatException)
         {
-            // Unreadable: rewrite it.
+            // Unreadable, too large, or not a regular file: the rename below replaces it (a link itself, never its target).
         }
 
         await AtomicFile.WriteAsync(summaryPath, Encoding.UTF8.GetBytes(text), blobs.TempDirectory, cancellationToken);

@@ -26,7 +26,7 @@ public sealed class StoreLockTimeoutException : StoreException
 
     /// <summary>Creates the exception for the lock file <paramref name="path"/> after <paramref name="waited"/>.</summary>
     public StoreLockTimeoutException(string path, TimeSpan waited, bool exclusive, Exception? innerException)
-        : base(path, $"{path}: timed out after {waited.TotalSeconds:0.#}s waiting for an {(exclusive ? "exclusive" : "shared")} lock held by another process", innerException)
+        : base(path, $"the cache store is busy: another process held {path} for {waited.TotalSeconds:0.#}s (the limit) while this one waited for an {(exclusive ? "exclusive" : "shared")} lock", innerException)
     {
     }
 }

@@ -37,14 +37,14 @@ internal sealed class StoreVerifier(FileSystemBlobStore blobs)
         }
 
         var problems = new Dictionary<Digest, (BlobProblemKind Kind, string Detail)>(graph.Problems);
-        var present = new HashSet<Digest>();
+        var present = new Dictionary<Digest, long>();
         var unreferenced = 0;
         var blobsChecked = 0;
         long bytesChecked = 0;
         var buffer = new byte[1 << 16];
         await foreach (var blob in blobs.ListAsync(cancellationToken))
         {
-            present.Add(blob.Digest);
+            present[blob.Digest] = blob.Size;
             unreferenced += referencedBy.ContainsKey(blob.Digest) ? 0 : 1;
             blobsChecked++;
             bytesChecked += blob.Size;
@@ -68,9 +68,22 @@ internal sealed class StoreVerifier(FileSystemBlobStore blobs)
 
         foreach (var digest in referencedBy.Keys)
         {
-            if (!present.Contains(digest))
+            if (!present.ContainsKey(digest))
             {
                 problems[digest] = (BlobProblemKind.Missing, $"{blobs.GetBlobPath(digest)}: blob {digest} not found");
+            }
+        }
+
+        // A descriptor must state the size of what it points to: a restore streams exactly that many
+        // bytes (a manifest declaring 10^15 bytes for a small layer is as broken as a wrong digest).
+        foreach (var (root, closure) in closures)
+        {
+            foreach (var descriptor in closure.Values)
+            {
+                if (present.TryGetValue(descriptor.Digest, out var stored) && stored != descriptor.Size && !problems.ContainsKey(descriptor.Digest))
+                {
+                    problems[descriptor.Digest] = (BlobProblemKind.Invalid, $"{blobs.GetBlobPath(descriptor.Digest)}: declared as {descriptor.Size} bytes (by {root}), stored as {stored}");
+                }
             }
         }
 

@@ -208,9 +208,14 @@ public class DockerArchiveReaderTests
         Assert.True(headerAt > 0);
         var truncated = archive[..(headerAt + 512 + 700)];
 
-        var withSink = await Assert.ThrowsAsync<InvalidArchiveException>(() => DockerArchiveReader.ReadAsync(new MemoryStream(truncated), new RecordingSink(), TestContext.Token));
+        var sink = new RecordingSink();
+        var withSink = await Assert.ThrowsAsync<InvalidArchiveException>(() => DockerArchiveReader.ReadAsync(new MemoryStream(truncated), sink, TestContext.Token));
         Assert.Contains("truncated", withSink.Message, StringComparison.Ordinal);
         Assert.NotNull(withSink.EntryName);
+
+        // The sink read the cut layer but must never have seen it end as if complete.
+        Assert.Contains(sink.Offered, e => e.Path == layerPaths[1]);
+        Assert.DoesNotContain(layerPaths[1], sink.Consumed.Keys);
 
         await Assert.ThrowsAsync<InvalidArchiveException>(() => DockerArchiveReader.ReadAsync(new MemoryStream(truncated), null, TestContext.Token));
         await Assert.ThrowsAsync<InvalidArchiveException>(() => DockerArchiveReader.ReadAsync(new MemoryStream(archive[..(archive.Length - 1500)]), null, TestContext.Token));

@@ -59,6 +59,45 @@ public class DockerArchiveWriterTests
     }
 
     [Fact]
+    public async Task Repeated_diff_ids_of_empty_layers_all_stay_in_manifest_json()
+    {
+        // Two empty layers (same DiffId) around a real one: docker load needs one path per config DiffId.
+        var image = SyntheticImage.Create(layerCount: 2, seed: "repeat", gzip: false);
+        var empty = image.Layers[0];
+        List<DiffId> diffIds = [empty.DiffId, image.Layers[1].DiffId, empty.DiffId];
+        var output = new MemoryStream();
+        await using (var writer = new DockerArchiveWriter(output, leaveOpen: true))
+        {
+            await writer.WriteConfigAsync(image.Config, TestContext.Token);
+            foreach (var layer in image.Layers)
+            {
+                await writer.WriteLayerAsync(layer.DiffId, new MemoryStream(layer.Tar), layer.Tar.Length, TestContext.Token);
+            }
+
+            writer.AddImage(image.ConfigDescriptor.Digest, diffIds, [ImageReference.Parse("app:v1")]);
+            await writer.CompleteAsync(TestContext.Token);
+        }
+
+        output.Position = 0;
+        byte[]? manifestJson = null;
+        await using (var tar = new TarReader(output, leaveOpen: true))
+        {
+            while (await tar.GetNextEntryAsync(true, TestContext.Token) is { } entry)
+            {
+                if (entry.Name == "manifest.json")
+                {
+                    using var buffer = new MemoryStream();
+                    await entry.DataStream!.CopyToAsync(buffer, TestContext.Token);
+                    manifestJson = buffer.ToArray();
+                }
+            }
+        }
+
+        var manifest = Assert.Single(OciJson.DeserializeDockerArchiveManifest(manifestJson));
+        Assert.Equal(diffIds.Select(DockerArchiveWriter.LayerPath), manifest.Layers);
+    }
+
+    [Fact]
     public async Task Duplicate_configs_and_layers_are_written_once()
     {
         var image = SyntheticImage.Create(layerCount: 1, seed: "dup", gzip: false);

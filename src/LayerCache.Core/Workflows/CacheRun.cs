@@ -96,9 +96,16 @@ internal sealed class CacheRun
 
         try
         {
-            return await FileSystemCacheStore.OpenAsync(directory, cancellationToken);
+            // A writer heals: a damaged store is rebuilt and orphans of failed saves collected.
+            var store = await FileSystemCacheStore.OpenAsync(directory, new FileSystemCacheStoreOptions { Heal = create }, cancellationToken);
+            if (store.RebuiltBecause is { } damage)
+            {
+                Warn($"cache store {Options.Store} was unusable and has been rebuilt empty: {damage}");
+            }
+
+            return store;
         }
-        catch (Exception e) when (e is StoreException or IOException or UnauthorizedAccessException or OciFormatException)
+        catch (Exception e) when (e is StoreException or IOException or UnauthorizedAccessException or OciFormatException or OutOfMemoryException)
         {
             Warn($"cache store {Options.Store} is unusable: {OneLine(e)}", e);
             return null;

@@ -129,9 +129,7 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
             try
             {
                 await using var blob = await store.Blobs.OpenReadAsync(candidate.ConfigDigest, cancellationToken);
-                using var buffer = new MemoryStream();
-                await blob.CopyToAsync(buffer, cancellationToken);
-                config = OciJson.DeserializeConfig(buffer.ToArray(), candidate.ConfigDigest.Value);
+                config = OciJson.DeserializeConfig(await DocumentReader.ReadAsync(blob, candidate.ConfigDigest.Value, cancellationToken), candidate.ConfigDigest.Value);
             }
             catch (Exception e) when (e is IOException or OciFormatException)
             {
@@ -164,9 +162,7 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
         try
         {
             await using var blob = await store.Blobs.OpenReadAsync(image.ManifestDigest, cancellationToken);
-            using var buffer = new MemoryStream();
-            await blob.CopyToAsync(buffer, cancellationToken);
-            manifest = OciJson.DeserializeManifest(buffer.ToArray(), image.ManifestDigest.Value);
+            manifest = OciJson.DeserializeManifest(await DocumentReader.ReadAsync(blob, image.ManifestDigest.Value, cancellationToken), image.ManifestDigest.Value);
         }
         catch (Exception e) when (e is IOException or OciFormatException)
         {

@@ -150,10 +150,9 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store)
 
     private async Task<byte[]> ReadSmallBlobAsync(Digest digest, CancellationToken cancellationToken)
     {
+        // Bounded: a stage manifest digest naming a layer must not be read whole into memory.
         await using var stream = await store.Blobs.OpenReadAsync(digest, cancellationToken);
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, cancellationToken);
-        return buffer.ToArray();
+        return await DocumentReader.ReadAsync(stream, digest.Value, cancellationToken);
     }
 
     /// <summary>Every ChainID the engine's layer store has, from the images it holds.</summary>
