@@ -83,7 +83,7 @@ public sealed class StoreCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task Verify_exits_1_when_only_an_entry_is_broken()
+    public async Task Verify_exits_1_when_an_entry_lost_a_blob()
     {
         var layer = await PutAsync(ImageIdentity.Default, "a");
         File.Delete(Path.Combine(StoreDir, "blobs", "sha256", layer.Hex));
