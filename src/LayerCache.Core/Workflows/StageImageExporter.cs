@@ -136,14 +136,13 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
                 continue;
             }
 
-            if (!config.DiffIds.Select(d => d.Digest).SequenceEqual(stage.Image.Layers) || !SameRuntimeConfig(config.Config, stage.Image))
+            if (!SameContent(config, stage.Image))
             {
                 continue;
             }
 
             history ??= (await engine.ImageHistoryAsync(stage.Image.Id.Value, cancellationToken)).Select(h => h.CreatedBy).Reverse().ToList();
-            var storedHistory = (config.History ?? []).Select(h => h.CreatedBy ?? string.Empty).ToList();
-            if (storedHistory.SequenceEqual(history, StringComparer.Ordinal))
+            if (SameHistory(config, history))
             {
                 return candidate;
             }
@@ -179,6 +178,14 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
 
         return true;
     }
+
+    /// <summary>The first half of equivalence (no engine call needed): the same layers, in order, and the same runtime config.</summary>
+    internal static bool SameContent(ImageConfig stored, DockerImage image) =>
+        stored.DiffIds.Select(d => d.Digest).SequenceEqual(image.Layers) && SameRuntimeConfig(stored.Config, image);
+
+    /// <summary>The second half: the same history commands, oldest first (the engine's history is given oldest first).</summary>
+    internal static bool SameHistory(ImageConfig stored, IReadOnlyList<string> engineHistory) =>
+        (stored.History ?? []).Select(h => h.CreatedBy ?? string.Empty).SequenceEqual(engineHistory, StringComparer.Ordinal);
 
     private static bool SameRuntimeConfig(ContainerConfig? stored, DockerImage image)
     {
