@@ -56,7 +56,11 @@ internal static class CliApp
 
         try
         {
-            var code = await parse.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false }, cancellationToken);
+            // ProcessTerminationTimeout = null: System.CommandLine's own SIGINT/SIGTERM handling would
+            // cancel a token of its own (racing ours, see SignalCancellation) and then kill the process
+            // after two seconds, mid-cleanup; Program owns the signals.
+            var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+            var code = await parse.InvokeAsync(configuration, cancellationToken);
             return cancellationToken.IsCancellationRequested ? await CancelledAsync(stderr) : code;
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)

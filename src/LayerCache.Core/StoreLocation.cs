@@ -53,7 +53,7 @@ public sealed record StoreLocation(string Directory)
                 : Invalid(value, option, $"unknown store kind \"{scheme}:\"; supported: {Supported} (write ./{value} for a directory of that name)");
         }
 
-        if (value[0] is not ('.' or '/' or '~') && value.Contains('=', StringComparison.Ordinal) && value.Contains(',', StringComparison.Ordinal))
+        if (value.StartsWith("type=", StringComparison.Ordinal) || (value[0] is not ('.' or '/' or '~') && value.Contains('=', StringComparison.Ordinal) && value.Contains(',', StringComparison.Ordinal)))
         {
             throw Invalid(value, option, $"that is buildx's --cache-to syntax; layercache's store is {Supported}");
         }

@@ -23,10 +23,11 @@ internal static class Cli
     }
 
     /// <summary>Starts <c>dotnet layercache.dll ARGS</c> with exactly these environment changes on top of the test's.</summary>
-    public static Process Start(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?> environment)
+    public static Process Start(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?> environment, string? workingDirectory = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
+            WorkingDirectory = workingDirectory ?? string.Empty,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
@@ -61,9 +62,9 @@ internal static class Cli
     }
 
     /// <summary>Runs the CLI as a child process to completion.</summary>
-    public static async Task<CliRun> RunChildAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?> environment, CancellationToken cancellationToken)
+    public static async Task<CliRun> RunChildAsync(IReadOnlyList<string> args, IReadOnlyDictionary<string, string?> environment, CancellationToken cancellationToken, string? workingDirectory = null)
     {
-        using var process = Start(args, environment);
+        using var process = Start(args, environment, workingDirectory);
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
         try
