@@ -43,7 +43,12 @@ public sealed class LayerCacheService
         await EnsureStoreNotSentAsync(options, cli.Choice.Kind, cancellationToken);
         var run = await CacheRun.PrepareAsync(options, _engine, cli.Choice.Name, _log, _clock, cancellationToken);
         _log($"builder: {cli.Choice.Name} ({cli.Choice.Reason})");
-        var (restore, entry) = await RestoreStep.RestoreAsync(run, cancellationToken);
+
+        // A build docker will refuse still runs, so the user gets docker's own error and exit code;
+        // loading the cache for it would only cost time.
+        var (restore, entry) = cli.Choice.BuildWillFail
+            ? (new RestoreReport { Reasons = [$"not restored: {cli.Choice.Reason}"] }, null)
+            : await RestoreStep.RestoreAsync(run, cancellationToken);
         var built = await new StageBuilds(run, cli).BuildAsync(restore.CacheFrom, tags, docker, buildOutput, cancellationToken);
         var (stepSeconds, saved) = StepTimes(built.Report, entry);
         var report = built.Report with { SecondsSaved = saved };

@@ -55,6 +55,15 @@ public sealed class ReportRendererTests
     }
 
     [Fact]
+    public void The_builder_and_why_are_named_in_text_and_step_summary()
+    {
+        var report = Report with { Build = Report.Build! with { Builder = "classic", BuilderReason = "docker CLI 28.2.2 has no buildx plugin" } };
+
+        Assert.Contains("build:   classic (docker CLI 28.2.2 has no buildx plugin), 3.5s", ReportRenderer.ToText(report), StringComparison.Ordinal);
+        Assert.Contains("**build**: classic (docker CLI 28.2.2 has no buildx plugin)", ReportRenderer.ToMarkdown(report), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Restore_alone_prints_the_cache_from_arguments()
     {
         var text = ReportRenderer.ToText(Report with { Command = "restore", Build = null, Save = null });

@@ -62,5 +62,6 @@ public sealed class BuilderChoiceTests
         Assert.DoesNotContain("http", build.Error, StringComparison.Ordinal);
         Assert.Contains("no buildx plugin", build.BuilderReason, StringComparison.Ordinal);
         Assert.Contains("buildx component is missing", refused.Stderr, StringComparison.Ordinal);
+        Assert.True(refused.Report.Restore is { Hit: false, LayersLoaded: 0 }, $"nothing is loaded for a build docker refuses: {refused}");
     }
 }

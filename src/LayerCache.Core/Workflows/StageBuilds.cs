@@ -5,8 +5,9 @@ using LayerCache.Docker.Build;
 namespace LayerCache.Core.Workflows;
 
 /// <summary>
-/// Builds the target and gives every stage it needs an image with a tag of its own, to be saved and
-/// passed back as <c>--cache-from</c> next time. The classic builder prints each stage's image id,
+/// Builds the target and gives every stage the builder runs (BuildKit: those the target needs;
+/// classic: every stage up to the target) an image with a tag of its own, to be saved and passed
+/// back as <c>--cache-from</c> next time. The classic builder prints each stage's image id,
 /// so those are tagged from the target build's output; BuildKit does not, so each other stage gets a
 /// <c>docker build --target</c> pass, which BuildKit's own cache makes a cached one. This is seed
 /// 004's by-hand recipe, done for every stage automatically. BuildKit builds get
@@ -163,7 +164,7 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
                     return image.Id.Value;
                 }
             }
-            catch (LayerCache.Docker.DockerEngineException)
+            catch (Exception e) when (e is LayerCache.Docker.DockerEngineException or LayerCache.Docker.DockerEngineUnavailableException)
             {
                 // Only for the report: the output's id below will do.
             }
