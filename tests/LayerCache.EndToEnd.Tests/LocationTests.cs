@@ -89,6 +89,31 @@ public sealed class LocationTests
         Assert.DoesNotContain(await FilesInImageAsync(runner, "location:latest", ct), f => f.Contains(".layercache", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("registry:ghcr.io/acme/cache", "not available yet")]
+    [InlineData("registry://ghcr.io/acme/cache", "not available yet")]
+    [InlineData("gha", "not a store")]
+    [InlineData("type=local,dest=lc-e2e-typelocal", "buildx")]
+    public async Task A_cache_value_that_is_not_a_directory_is_exit_2_and_creates_nothing(string value, string why)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        using var temp = new TempDirectory();
+        var app = CreateApp(temp.Combine("app"));
+        var env = new Dictionary<string, string?> { ["DOCKER_HOST"] = "unix:///nonexistent.sock", ["DOCKER_BUILDKIT"] = "0", ["LAYERCACHE_DOCKER"] = Cli.DockerCli, ["HOME"] = temp.Path };
+
+        // As a child in the app directory, so that a value taken for a relative directory would appear there.
+        foreach (var command in new[] { "build", "ls" })
+        {
+            string[] args = command == "build" ? ["build", "--cache", value, "--scope", Scope, "."] : ["ls", "--cache", value];
+            var run = await Cli.RunChildAsync(args, env, timeout.Token, workingDirectory: app);
+            Assert.True(run.ExitCode == 2, run.ToString());
+            var lines = run.Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            Assert.True(lines.Length == 1 && lines[0].Contains(why, StringComparison.Ordinal) && lines[0].Contains("dir:PATH", StringComparison.Ordinal), run.ToString());
+        }
+
+        Assert.Equal(["Dockerfile", "main.txt"], Directory.EnumerateFileSystemEntries(app).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
     private static string CreateApp(string directory)
     {
         Directory.CreateDirectory(directory);

@@ -84,6 +84,62 @@ public sealed class SignalTests
         Assert.True(verify.ExitCode == 0, verify.ToString());
     }
 
+    [Fact]
+    public async Task SIGTERM_during_the_save_leaves_a_store_that_verifies_and_restores()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var ct = timeout.Token;
+        using var temp = new TempDirectory();
+        var app = temp.Combine("app");
+        Directory.CreateDirectory(app);
+
+        // A layer big enough that its export into the store takes a while after the build.
+        File.WriteAllText(Path.Combine(app, "Dockerfile"), "FROM busybox:latest\nRUN head -c 300000000 /dev/urandom > /big\n");
+        var store = temp.Combine("store");
+        await using var runner = await Runner.StartAsync(ct);
+        var env = runner.Environment(Builder.Classic);
+
+        using var process = Cli.Start(Commands.Build(app, store, "--scope", Scope), env);
+        var lines = new List<string>();
+        var built = new TaskCompletionSource();
+        async Task PumpAsync(StreamReader reader)
+        {
+            while (await reader.ReadLineAsync(ct) is { } line)
+            {
+                lock (lines)
+                {
+                    lines.Add(line);
+                }
+
+                if (line.StartsWith("Successfully tagged", StringComparison.Ordinal))
+                {
+                    built.TrySetResult();
+                }
+            }
+        }
+
+        var pumps = Task.WhenAll(PumpAsync(process.StandardOutput), PumpAsync(process.StandardError));
+        await built.Task.WaitAsync(TimeSpan.FromMinutes(3), ct);
+        await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync(ct);
+        }
+
+        await process.WaitForExitAsync(ct).WaitAsync(TimeSpan.FromSeconds(30), ct);
+        await pumps;
+        var all = string.Join('\n', lines);
+        Assert.True(process.ExitCode == 143, $"exit {process.ExitCode} (a save that finished before the signal exits 0):\n{all}");
+        Assert.Equal("layercache: cancelled", lines[^1]);
+        Assert.DoesNotContain("   at ", all, StringComparison.Ordinal);
+
+        var verify = await Cli.RunAsync(Commands.Verify(store), new Dictionary<string, string?>(), ct);
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        var next = (await runner.LayercacheAsync(Builder.Classic, Commands.Build(app, store, "--scope", Scope), ct)).ExpectExit(0);
+        Assert.True(next.Report.Save is { Saved: true }, $"the next build must save: {next}");
+        Assert.True((await Cli.RunAsync(Commands.Verify(store), new Dictionary<string, string?>(), ct)).ExitCode == 0);
+    }
+
     [Theory]
     [InlineData("-f", "fifo")]
     [InlineData("-f", "/dev/zero")]
