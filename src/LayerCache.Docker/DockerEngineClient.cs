@@ -37,7 +37,7 @@ public sealed class DockerEngineClient : IDockerEngine, IDisposable
     private string? _apiVersion;
     private CommandConnectionStream? _lastCommandConnection;
 
-    /// <summary>A client for the engine named by DOCKER_HOST (default <c>unix:///var/run/docker.sock</c>).</summary>
+    /// <summary>A client for the engine the docker CLI would use (DOCKER_HOST, TLS variables, contexts; default <c>unix:///var/run/docker.sock</c>).</summary>
     public DockerEngineClient()
         : this(DockerEndpoint.FromEnvironment())
     {
