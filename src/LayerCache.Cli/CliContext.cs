@@ -62,6 +62,11 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, Func<stri
         {
             throw new InvalidInputException($"cannot reach the docker engine: {e.Message}", e);
         }
+        catch (DockerEngineException e)
+        {
+            // Something answered, but not an engine (a web server's HTML page, a TLS port spoken to in plain HTTP).
+            throw new InvalidInputException($"cannot use the docker engine at {engine.Endpoint.Description}: {e.Message}", e);
+        }
     }
 
     /// <summary>Prints the report (to <paramref name="to"/>, else stdout) and appends it to the GitHub step summary.</summary>

@@ -53,15 +53,9 @@ public sealed class DockerEndpoint
     /// <summary>The endpoint and where it came from, for messages: <c>tcp://host:2376 (docker context "ci")</c>.</summary>
     public string Description => ContextName is null ? Host : $"{Host} (docker context \"{ContextName}\")";
 
-    /// <summary>
-    /// The endpoint named by the DOCKER_HOST environment variable, or the default socket. Ignores TLS
-    /// variables and contexts: <see cref="DockerEndpointResolver.Resolve"/> applies all of them.
-    /// </summary>
-    public static DockerEndpoint FromEnvironment()
-    {
-        var host = Environment.GetEnvironmentVariable("DOCKER_HOST");
-        return Parse(string.IsNullOrWhiteSpace(host) ? DefaultHost : host.Trim());
-    }
+    /// <summary>The endpoint the docker CLI would use in this process's environment (see <see cref="DockerEndpointResolver"/>).</summary>
+    /// <exception cref="DockerEndpointException">DOCKER_HOST is malformed, or the context cannot be used.</exception>
+    public static DockerEndpoint FromEnvironment() => DockerEndpointResolver.Resolve(Environment.GetEnvironmentVariable);
 
     /// <summary>Parses a DOCKER_HOST value (no TLS).</summary>
     /// <exception cref="FormatException">Not a unix://, tcp:// or ssh:// address.</exception>

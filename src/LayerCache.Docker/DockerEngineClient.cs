@@ -37,7 +37,7 @@ public sealed class DockerEngineClient : IDockerEngine, IDisposable
     private string? _apiVersion;
     private CommandConnectionStream? _lastCommandConnection;
 
-    /// <summary>A client for the engine named by DOCKER_HOST (default <c>unix:///var/run/docker.sock</c>).</summary>
+    /// <summary>A client for the engine the docker CLI would use (DOCKER_HOST, TLS variables, contexts; default <c>unix:///var/run/docker.sock</c>).</summary>
     public DockerEngineClient()
         : this(DockerEndpoint.FromEnvironment())
     {
@@ -130,9 +130,36 @@ public sealed class DockerEngineClient : IDockerEngine, IDisposable
 
         // Concurrent first calls may each ping; they agree, so the race is harmless.
         var ping = await PingAsync(cancellationToken);
-        var negotiated = CompareVersions(ping.ApiVersion, MaxApiVersion) < 0 ? ping.ApiVersion : MaxApiVersion;
+        string? minimum = null;
+        if (CompareVersions(ping.ApiVersion, MaxApiVersion) > 0)
+        {
+            // A newer engine may no longer serve our version (docker 29 serves 1.44 and up): its
+            // minimum comes from the unversioned /version, which every engine and podman answer.
+            using var response = await SendAsync(HttpMethod.Get, "/version", null, null, HttpCompletionOption.ResponseContentRead, "version", cancellationToken);
+            try
+            {
+                minimum = JsonSerializer.Deserialize(await ReadBoundedTextAsync(response, cancellationToken), DockerJsonContext.Default.VersionWire)?.MinAPIVersion;
+            }
+            catch (JsonException)
+            {
+                // No minimum known: ours is tried.
+            }
+        }
+
+        var negotiated = NegotiateVersion(ping.ApiVersion, minimum);
         _apiVersion = negotiated;
         return negotiated;
+    }
+
+    /// <summary>
+    /// The version to speak: ours, or the engine's maximum when it is lower (docker's client
+    /// negotiation), raised to the engine's minimum when that is higher than ours. The calls
+    /// layercache makes (save, load, inspect, tag, pull, push) kept their shape across those versions.
+    /// </summary>
+    internal static string NegotiateVersion(string engineMaximum, string? engineMinimum)
+    {
+        var version = CompareVersions(engineMaximum, MaxApiVersion) < 0 ? engineMaximum : MaxApiVersion;
+        return IsApiVersion(engineMinimum) && CompareVersions(engineMinimum!, version) > 0 ? engineMinimum! : version;
     }
 
     /// <inheritdoc/>

@@ -8,7 +8,7 @@ public class DockerEngineUnavailableException : Exception
 {
     /// <summary>Creates the exception for an endpoint that could not be reached.</summary>
     public DockerEngineUnavailableException(string endpoint, string reason, Exception? innerException)
-        : base($"Docker engine not reachable at {endpoint}: {reason} (is dockerd running? DOCKER_HOST selects the engine)", innerException)
+        : base($"Docker engine not reachable at {endpoint}: {reason} (is dockerd running? DOCKER_HOST or the docker context selects the engine)", innerException)
     {
         Endpoint = endpoint;
         Reason = reason;

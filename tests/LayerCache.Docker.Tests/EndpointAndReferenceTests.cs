@@ -46,4 +46,13 @@ public sealed class EndpointAndReferenceTests
     [InlineData("2.0", "1.99", 1)]
     public void Compares_api_versions_numerically(string left, string right, int sign) =>
         Assert.Equal(sign, Math.Sign(DockerEngineClient.CompareVersions(left, right)));
+
+    [Theory]
+    [InlineData("1.41", null, "1.41")]
+    [InlineData("1.40", "1.12", "1.40")] // an older engine, or podman 3 (API 1.40): its version
+    [InlineData("1.43", "1.12", "1.41")] // a newer engine that still serves ours: ours
+    [InlineData("1.52", "1.44", "1.44")] // docker 29 refuses below 1.44: its minimum
+    [InlineData("1.52", "not-a-version", "1.41")]
+    public void Negotiates_the_api_version_within_the_engines_range(string engineMaximum, string? engineMinimum, string expected) =>
+        Assert.Equal(expected, DockerEngineClient.NegotiateVersion(engineMaximum, engineMinimum));
 }
