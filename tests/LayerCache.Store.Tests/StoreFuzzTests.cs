@@ -133,8 +133,7 @@ public sealed class StoreFuzzTests : IDisposable
 
     private async Task<string> MutateAsync(string dir, string outside, Random random)
     {
-        var paths = Directory.EnumerateFileSystemEntries(dir, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0 })
-            .Where(p => UntrustedFile.GetKind(p) is FileKind.File or FileKind.Directory)
+        var paths = Walk(dir)
             .Concat([Path.Combine(dir, FileSystemCacheStore.IndexLockFileName), Path.Combine(dir, FileSystemCacheStore.GcLockFileName), Path.Combine(dir, ".tmp", "write-x")])
             .Distinct()
             .Order(StringComparer.Ordinal)
@@ -233,14 +232,14 @@ public sealed class StoreFuzzTests : IDisposable
             case 8:
             {
                 // A big sparse file under a blob's name: reading it must stay streamed and bounded.
-                var file = files.Where(f => f.Contains("blobs", StringComparison.Ordinal)).DefaultIfEmpty(files[0]).ElementAt(0);
-                file = files.Where(f => f.Contains("blobs", StringComparison.Ordinal)).ElementAtOrDefault(random.Next(files.Count(f => f.Contains("blobs", StringComparison.Ordinal)))) ?? file;
+                var blobs = files.Where(f => f.Contains("blobs", StringComparison.Ordinal)).DefaultIfEmpty(files[0]).ToList();
+                var file = blobs[random.Next(blobs.Count)];
                 await using (var stream = new FileStream(file, FileMode.Open, FileAccess.Write))
                 {
-                    stream.SetLength(48L * 1024 * 1024);
+                    stream.SetLength(16L * 1024 * 1024);
                 }
 
-                return $"sparse 48 MiB {Path.GetRelativePath(dir, file)}";
+                return $"sparse 16 MiB {Path.GetRelativePath(dir, file)}";
             }
 
             case 9:
@@ -271,6 +270,27 @@ public sealed class StoreFuzzTests : IDisposable
             var build = await TestImages.AddImageAsync(store.Blobs, "build", "base", "compiler");
             var app = await TestImages.AddImageAsync(store.Blobs, "app", [TestImages.Layer("base"), TestImages.Layer("top")], gzip: true, Ct);
             await store.PutEntryAsync(TestImages.Entry("p/main", T0, build, app), Ct);
+        }
+    }
+
+    // The store's own files and directories; never descends through a link (the mutations must stay in the sandbox too).
+    private static IEnumerable<string> Walk(string directory)
+    {
+        foreach (var path in Directory.EnumerateFileSystemEntries(directory))
+        {
+            var kind = UntrustedFile.GetKind(path);
+            if (kind == FileKind.File)
+            {
+                yield return path;
+            }
+            else if (kind == FileKind.Directory)
+            {
+                yield return path;
+                foreach (var inner in Walk(path))
+                {
+                    yield return inner;
+                }
+            }
         }
     }
 
