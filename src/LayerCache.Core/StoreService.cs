@@ -16,7 +16,7 @@ public static class StoreService
         }
 
         var store = await OpenAsync(location, cancellationToken);
-        var entries = await store.ListEntriesAsync(cancellationToken);
+        var entries = await UsingAsync(location, () => store.ListEntriesAsync(cancellationToken));
         var listings = new List<EntryListing>();
         foreach (var entry in entries)
         {
@@ -41,14 +41,27 @@ public static class StoreService
     {
         ArgumentNullException.ThrowIfNull(clock);
         var store = await OpenAsync(location, cancellationToken);
-        return await store.PruneAsync(policy, clock.GetUtcNow(), cancellationToken);
+        return await UsingAsync(location, () => store.PruneAsync(policy, clock.GetUtcNow(), cancellationToken));
     }
 
     /// <summary>Re-hashes every blob and checks every entry.</summary>
     public static async Task<VerifyReport> VerifyAsync(StoreLocation location, CancellationToken cancellationToken)
     {
         var store = await OpenAsync(location, cancellationToken);
-        return await store.VerifyAsync(cancellationToken);
+        return await UsingAsync(location, () => store.VerifyAsync(cancellationToken));
+    }
+
+    // A store failure (busy lock, damaged store) is one clear line, never an internal error.
+    private static async Task<T> UsingAsync<T>(StoreLocation location, Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation();
+        }
+        catch (Exception e) when (e is StoreException or Oci.ContentVerificationException or Oci.OciFormatException)
+        {
+            throw new InvalidInputException($"cache store {location} is unusable: {e.Message.ReplaceLineEndings(" ")}", e);
+        }
     }
 
     private static async Task<ICacheStore> OpenAsync(StoreLocation location, CancellationToken cancellationToken)

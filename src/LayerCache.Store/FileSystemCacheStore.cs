@@ -10,6 +10,13 @@ namespace LayerCache.Store;
 /// <see cref="GcLockFileName"/> that a prune takes exclusively. Readers take no lock. A process killed at
 /// any point leaves only unreferenced blobs or temp files in <see cref="TempDirectoryName"/>, which a
 /// prune collects.
+/// The directory is untrusted input (a CI cache restores it): a store holding links, FIFOs or devices
+/// where its layout has directories and files is refused as damaged (<see cref="StoreCorruptException"/>)
+/// and never followed out of; documents are read bounded; a writer's open
+/// (<see cref="FileSystemCacheStoreOptions.Heal"/>) rebuilds what it cannot use. The parts: entries
+/// (<see cref="EntryReader"/>), <c>index.json</c> (<see cref="StoreIndexFile"/>), retention
+/// (<see cref="RetentionPass"/>), GC (<see cref="GarbageCollector"/>), verify (<see cref="StoreVerifier"/>)
+/// and repair (<see cref="StoreRebuilder"/>).
 /// </summary>
 public sealed class FileSystemCacheStore : ICacheStore
 {

@@ -230,6 +230,50 @@ public sealed class HostileStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_read_only_store_is_read_and_fails_a_writer_at_once_never_as_lock_contention()
+    {
+        // A real EROFS: a tmpfs holding the store, remounted read-only (needs root, as the e2e tests do).
+        Directory.CreateDirectory(Dir);
+        await RunAsync("mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", Dir);
+        try
+        {
+            var (store, entry) = await NewStoreWithEntryAsync();
+            await RunAsync("mount", "-o", "remount,ro", Dir);
+            var options = new FileSystemCacheStoreOptions { LockTimeout = TimeSpan.FromMinutes(10) };
+
+            // Reading works: a restore from a read-only cache is fine.
+            var reader = await FileSystemCacheStore.OpenAsync(Dir, options, Ct).WaitAsync(Quick, Ct);
+            Assert.Equal(entry.Id, Assert.Single(await reader.ListEntriesAsync(Ct)).Id);
+
+            // Writing fails in seconds with the file system's reason, not after the lock timeout.
+            var clock = Stopwatch.StartNew();
+            var e = await Assert.ThrowsAnyAsync<IOException>(async () =>
+            {
+                var writer = await FileSystemCacheStore.OpenAsync(Dir, options with { Heal = true }, Ct).WaitAsync(Quick, Ct);
+                await using (await writer.BeginWriteAsync(Ct).WaitAsync(Quick, Ct))
+                {
+                    await writer.Blobs.WriteAsync(new MemoryStream(new byte[100]), null, null, Ct).WaitAsync(Quick, Ct);
+                }
+            });
+            Assert.IsNotType<StoreLockTimeoutException>(e);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+
+            // Without the lock file, creating it fails at once and says why.
+            await RunAsync("mount", "-o", "remount,rw", Dir);
+            File.Delete(Path.Combine(Dir, FileSystemCacheStore.GcLockFileName));
+            await RunAsync("mount", "-o", "remount,ro", Dir);
+            clock.Restart();
+            var locked = await Assert.ThrowsAsync<StoreException>(() => store.BeginWriteAsync(Ct).WaitAsync(Quick, Ct));
+            Assert.Contains("read-only", locked.Message, StringComparison.Ordinal);
+            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        }
+        finally
+        {
+            await RunAsync("umount", "-l", Dir);
+        }
+    }
+
+    [Fact]
     public async Task Verify_checks_declared_sizes_and_prune_drops_the_entry_that_lies()
     {
         var store = await FileSystemCacheStore.OpenAsync(Dir, Ct);
@@ -296,6 +340,14 @@ public sealed class HostileStoreTests : IDisposable
         Assert.True(prunes > 0);
         Assert.Equal(published.Order(), (await final.ListEntriesAsync(Ct)).Select(e => e.Id).Order());
         Assert.True((await final.VerifyAsync(Ct)).IsClean);
+    }
+
+    private static async Task RunAsync(string command, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(command, arguments) { UseShellExecute = false, RedirectStandardError = true })!;
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"{command} {string.Join(' ', arguments)}: {error}");
     }
 
     private async Task<(FileSystemCacheStore Store, CacheEntry Entry)> NewStoreWithEntryAsync()
