@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Text.Json;
 using LayerCache.Cli.Commands;
 using LayerCache.Core;
+using LayerCache.Core.Progress;
 using LayerCache.Core.Reports;
 using LayerCache.Docker;
 
@@ -22,6 +24,45 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, Func<stri
         lock (Stderr)
         {
             Stderr.WriteLine($"layercache: {line}");
+        }
+    }
+
+    /// <summary>
+    /// Progress of restores and saves, on stderr: on a terminal one line rewritten in place a few
+    /// times a second; in a log (CI) a line every <c>LAYERCACHE_PROGRESS_INTERVAL</c> seconds (5).
+    /// </summary>
+    public ProgressReporter Progress()
+    {
+        var live = ReferenceEquals(Stderr, Console.Error) && !Console.IsErrorRedirected && Environment("TERM") is not "dumb";
+        if (live)
+        {
+            return new ProgressReporter(ShowLive, TimeSpan.FromMilliseconds(250));
+        }
+
+        var interval = TimeSpan.FromSeconds(5);
+        if (Environment(ProgressIntervalVariable) is { Length: > 0 } text)
+        {
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || !(seconds > 0) || seconds > 86400)
+            {
+                throw new InvalidInputException($"invalid {ProgressIntervalVariable} \"{text}\": expected seconds between progress lines, e.g. 5 or 0.5");
+            }
+
+            interval = TimeSpan.FromSeconds(seconds);
+        }
+
+        return new ProgressReporter((line, _) => Log(line), interval);
+    }
+
+    /// <summary>The variable that sets the seconds between progress lines in a log.</summary>
+    public const string ProgressIntervalVariable = "LAYERCACHE_PROGRESS_INTERVAL";
+
+    private void ShowLive(string line, bool final)
+    {
+        lock (Stderr)
+        {
+            // \r and "erase to end of line": the next frame overwrites this one; the last one stays.
+            Stderr.Write($"\rlayercache: {line}\u001b[K{(final ? "\n" : string.Empty)}");
+            Stderr.Flush();
         }
     }
 

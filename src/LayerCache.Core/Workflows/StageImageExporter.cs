@@ -1,3 +1,4 @@
+using LayerCache.Core.Progress;
 using LayerCache.Docker;
 using LayerCache.Oci;
 using LayerCache.Store;
@@ -9,9 +10,10 @@ namespace LayerCache.Core.Workflows;
 /// the store already holds is not exported at all, and a layer the store already holds is hashed as
 /// it streams past but never written again. <c>docker save</c> has no way to leave layers out, so
 /// an image with one new layer still makes the engine export all of its layers: that is the bound
-/// of this transport, measured in bench/.
+/// of this transport, measured in bench/. The bytes read from the engine's export are counted into
+/// <paramref name="progress"/>'s lines (with no total: the export's size is known only at its end).
 /// </summary>
-internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store)
+internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store, ProgressReporter? progress = null)
 {
     public async Task<ExportResult> ExportAsync(IReadOnlyList<StageSource> stages, IReadOnlyList<CacheEntry> knownEntries, CancellationToken cancellationToken)
     {
@@ -201,9 +203,13 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
 
     private async Task<Dictionary<Digest, DockerArchiveImage>> SaveAsync(IReadOnlyList<StageSource> stages, HashSet<long> storedSizes, ExportResult result, CancellationToken cancellationToken)
     {
-        var sink = new StoreSink(store.Blobs, storedSizes, result);
-        await using var archive = await engine.SaveImagesAsync(stages.Select(s => s.Image.Id.Value).Distinct(), cancellationToken);
-        var contents = await DockerArchiveReader.ReadAsync(archive, sink, cancellationToken);
+        var ids = stages.Select(s => s.Image.Id.Value).Distinct().ToList();
+        using var transfer = progress?.Start("saving", "saved", null, null);
+        var sink = new StoreSink(store.Blobs, storedSizes, result, transfer);
+        await using var archive = await engine.SaveImagesAsync(ids, cancellationToken);
+        await using var counted = transfer is null ? archive : new ProgressStream(archive, transfer);
+        var contents = await DockerArchiveReader.ReadAsync(counted, sink, cancellationToken);
+        transfer?.Complete();
         return contents.GetImages().GroupBy(i => i.ConfigDigest).ToDictionary(g => g.Key, g => g.First());
     }
 
@@ -261,7 +267,7 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
     private const long GuessBySizeFrom = 1024 * 1024;
 
     /// <summary>Streams layers into the blob store, skipping the ones it has.</summary>
-    private sealed class StoreSink(IBlobStore blobs, HashSet<long> storedSizes, ExportResult result) : IDockerArchiveSink
+    private sealed class StoreSink(IBlobStore blobs, HashSet<long> storedSizes, ExportResult result, TransferProgress? transfer) : IDockerArchiveSink
     {
         public async ValueTask<bool> ShouldConsumeAsync(DockerArchiveEntry entry, CancellationToken cancellationToken) => entry.Kind switch
         {
@@ -273,6 +279,11 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
         public async Task ConsumeAsync(DockerArchiveEntry entry, Stream content, CancellationToken cancellationToken)
         {
             result.BytesExported += entry.Size;
+            if (entry.Kind == DockerArchiveEntryKind.Layer)
+            {
+                transfer?.LayerStarted();
+            }
+
             if (entry.Kind == DockerArchiveEntryKind.Layer && entry.Size >= GuessBySizeFrom && storedSizes.Contains(entry.Size))
             {
                 // Most likely a layer the store has: let the reader hash it as it drains.
