@@ -9,7 +9,11 @@ using LayerCache.Docker;
 namespace LayerCache.Cli;
 
 /// <summary>What commands share: where output goes, how to reach the engine, how reports are printed.</summary>
-internal sealed class CliContext(TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
+/// <param name="stdout">The report (and nothing else: it may be JSON).</param>
+/// <param name="stderr">Log lines, progress and docker's output.</param>
+/// <param name="environment">The process environment (tests pass their own).</param>
+/// <param name="stderrIsTerminal">Whether stderr is a terminal (null: it is when it is the console's and not redirected).</param>
+internal sealed class CliContext(TextWriter stdout, TextWriter stderr, Func<string, string?> environment, bool? stderrIsTerminal = null)
 {
     public TextWriter Stdout { get; } = stdout;
 
@@ -33,10 +37,9 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, Func<stri
     /// </summary>
     public ProgressReporter Progress()
     {
-        var live = ReferenceEquals(Stderr, Console.Error) && !Console.IsErrorRedirected && Environment("TERM") is not "dumb";
-        if (live)
+        if (LiveProgress)
         {
-            return new ProgressReporter(ShowLive, TimeSpan.FromMilliseconds(250));
+            return new ProgressReporter(ShowProgress, TimeSpan.FromMilliseconds(250));
         }
 
         var interval = TimeSpan.FromSeconds(5);
@@ -50,14 +53,25 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, Func<stri
             interval = TimeSpan.FromSeconds(seconds);
         }
 
-        return new ProgressReporter((line, _) => Log(line), interval);
+        return new ProgressReporter(ShowProgress, interval);
     }
 
     /// <summary>The variable that sets the seconds between progress lines in a log.</summary>
     public const string ProgressIntervalVariable = "LAYERCACHE_PROGRESS_INTERVAL";
 
-    private void ShowLive(string line, bool final)
+    /// <summary>True when progress is one line redrawn in place: stderr is a terminal that understands it.</summary>
+    private bool LiveProgress =>
+        (stderrIsTerminal ?? (ReferenceEquals(Stderr, Console.Error) && !Console.IsErrorRedirected)) && Environment("TERM") is not "dumb";
+
+    /// <summary>Shows one progress line: redrawn in place on a terminal, a log line otherwise.</summary>
+    internal void ShowProgress(string line, bool final)
     {
+        if (!LiveProgress)
+        {
+            Log(line);
+            return;
+        }
+
         lock (Stderr)
         {
             // \r and "erase to end of line": the next frame overwrites this one; the last one stays.

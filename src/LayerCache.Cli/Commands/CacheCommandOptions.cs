@@ -64,7 +64,8 @@ internal sealed class CacheCommandOptions(bool restores, bool saves)
 
     public Argument<string?> Context { get; } = new("CONTEXT")
     {
-        Description = "The build context directory (default: .); docker build arguments may follow --",
+        // Only build and save run docker builds, so only they take docker arguments after --.
+        Description = saves ? "The build context directory (default: .); docker build arguments may follow --" : "The build context directory (default: .)",
         Arity = ArgumentArity.ZeroOrOne,
     };
 
