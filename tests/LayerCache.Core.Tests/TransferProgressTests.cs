@@ -82,6 +82,18 @@ public sealed class TransferProgressTests
     }
 
     [Fact]
+    public void More_layers_than_announced_drop_the_total_rather_than_show_layer_3_of_2()
+    {
+        using var transfer = Reporter(1).Start("saving", "saved", null, 2);
+        transfer.LayerStarted();
+        transfer.LayerStarted();
+        transfer.LayerStarted();
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        transfer.Add(1_000_000);
+        Assert.Equal(("saving: 1 MB, layer 3, 1 MB/s", false), _lines[^1]);
+    }
+
+    [Fact]
     public void Complete_shows_the_last_line_once_and_dispose_adds_nothing()
     {
         var transfer = Reporter(5).Start("restoring", "restored", 300_000_000, 3);

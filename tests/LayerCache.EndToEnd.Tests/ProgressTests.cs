@@ -40,8 +40,11 @@ public sealed partial class ProgressTests(ITestOutputHelper output)
             output.WriteLine(saved.Stderr);
             Assert.True(saved.Report.Save is { Saved: true }, $"{saved}");
             var lines = Lines(saved.Stderr);
-            Assert.Contains("layercache: saving…", lines);
+            var saveStart = lines.FindIndex(l => SaveStartLine().IsMatch(l));
+            Assert.True(saveStart >= 0, $"no \"saving N layers…\" line:\n{saved.Stderr}");
+            Assert.True(saveStart < lines.FindIndex(l => SavingLine().IsMatch(l)), "the saving… line comes first");
             Assert.Contains(lines, l => SavedLine().IsMatch(l));
+            Assert.Contains(lines, l => SavingLine().IsMatch(l));
         }
 
         await using var runner = await Runner.StartAsync(ct);
@@ -81,6 +84,12 @@ public sealed partial class ProgressTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"^layercache: restored [\d.]+ MB, 1 layer in [\d.]+s")]
     private static partial Regex RestoredLine();
+
+    [GeneratedRegex(@"^layercache: saving \d+ layers…$")]
+    private static partial Regex SaveStartLine();
+
+    [GeneratedRegex(@"^layercache: saving: [\d.]+ [kMG]?B, layer \d of \d, [\d.]+ [kMG]?B/s$")]
+    private static partial Regex SavingLine();
 
     [GeneratedRegex(@"^layercache: saved [\d.]+ MB, \d+ layers? in [\d.]+s")]
     private static partial Regex SavedLine();

@@ -115,7 +115,9 @@ internal sealed class TransferProgress : IDisposable
         if (Layers > 0)
         {
             text.Append(", layer ").Append(Layers.ToString(CultureInfo.InvariantCulture));
-            if (_totalLayers is { } layers)
+            // A total that turns out low (an export repeats a layer an image lists twice) is not shown
+            // rather than shown wrong.
+            if (_totalLayers is { } layers && Layers <= layers)
             {
                 text.Append(" of ").Append(layers.ToString(CultureInfo.InvariantCulture));
             }

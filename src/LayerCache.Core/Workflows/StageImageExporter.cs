@@ -204,8 +204,11 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
     private async Task<Dictionary<Digest, DockerArchiveImage>> SaveAsync(IReadOnlyList<StageSource> stages, HashSet<long> storedSizes, ExportResult result, CancellationToken cancellationToken)
     {
         var ids = stages.Select(s => s.Image.Id.Value).Distinct().ToList();
-        using var transfer = progress?.Start("saving", "saved", null, null);
-        var sink = new StoreSink(store.Blobs, storedSizes, result, transfer);
+
+        // docker save sends every layer of the images once; their sizes are known only as they arrive.
+        var layerIds = stages.SelectMany(s => s.Image.Layers).ToHashSet();
+        using var transfer = progress?.Start("saving", "saved", null, layerIds.Count);
+        var sink = new StoreSink(store.Blobs, storedSizes, result, transfer, layerIds);
         await using var archive = await engine.SaveImagesAsync(ids, cancellationToken);
         await using var counted = transfer is null ? archive : new ProgressStream(archive, transfer);
         var contents = await DockerArchiveReader.ReadAsync(counted, sink, cancellationToken);
@@ -267,23 +270,27 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
     private const long GuessBySizeFrom = 1024 * 1024;
 
     /// <summary>Streams layers into the blob store, skipping the ones it has.</summary>
-    private sealed class StoreSink(IBlobStore blobs, HashSet<long> storedSizes, ExportResult result, TransferProgress? transfer) : IDockerArchiveSink
+    private sealed class StoreSink(IBlobStore blobs, HashSet<long> storedSizes, ExportResult result, TransferProgress? transfer, HashSet<Digest> layerIds) : IDockerArchiveSink
     {
-        public async ValueTask<bool> ShouldConsumeAsync(DockerArchiveEntry entry, CancellationToken cancellationToken) => entry.Kind switch
+        public async ValueTask<bool> ShouldConsumeAsync(DockerArchiveEntry entry, CancellationToken cancellationToken)
         {
-            DockerArchiveEntryKind.Layer => true,
-            DockerArchiveEntryKind.Blob => entry.BlobDigest is not { } digest || !await blobs.ExistsAsync(digest, cancellationToken),
-            _ => false,
-        };
-
-        public async Task ConsumeAsync(DockerArchiveEntry entry, Stream content, CancellationToken cancellationToken)
-        {
-            result.BytesExported += entry.Size;
-            if (entry.Kind == DockerArchiveEntryKind.Layer)
+            // A layer of the OCI form (Docker 25+) is a blob named by its DiffId (layers are not compressed there).
+            if (entry.Kind == DockerArchiveEntryKind.Layer || (entry.Kind == DockerArchiveEntryKind.Blob && entry.BlobDigest is { } blob && layerIds.Contains(blob)))
             {
                 transfer?.LayerStarted();
             }
 
+            return entry.Kind switch
+            {
+                DockerArchiveEntryKind.Layer => true,
+                DockerArchiveEntryKind.Blob => entry.BlobDigest is not { } digest || !await blobs.ExistsAsync(digest, cancellationToken),
+                _ => false,
+            };
+        }
+
+        public async Task ConsumeAsync(DockerArchiveEntry entry, Stream content, CancellationToken cancellationToken)
+        {
+            result.BytesExported += entry.Size;
             if (entry.Kind == DockerArchiveEntryKind.Layer && entry.Size >= GuessBySizeFrom && storedSizes.Contains(entry.Size))
             {
                 // Most likely a layer the store has: let the reader hash it as it drains.
