@@ -1,6 +1,9 @@
 namespace LayerCache.Core.Progress;
 
-/// <summary>A read-only view of a stream that counts what is read through it into a <see cref="TransferProgress"/>, one call per buffer.</summary>
+/// <summary>
+/// A read-only view of a stream that counts what is read through it into a <see cref="TransferProgress"/>,
+/// one call per buffer. It does not own the stream: whoever opened it disposes it, once.
+/// </summary>
 internal sealed class ProgressStream(Stream inner, TransferProgress progress) : Stream
 {
     public override bool CanRead => true;
@@ -22,10 +25,10 @@ internal sealed class ProgressStream(Stream inner, TransferProgress progress) : 
     public override int Read(Span<byte> buffer) => Counted(inner.Read(buffer));
 
     public override async Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        Counted(await inner.ReadAsync(buffer.AsMemory(offset, count), cancellationToken).ConfigureAwait(false));
+        Counted(await inner.ReadAsync(buffer.AsMemory(offset, count), cancellationToken));
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
-        Counted(await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false));
+        Counted(await inner.ReadAsync(buffer, cancellationToken));
 
     public override void Flush()
     {
@@ -36,22 +39,6 @@ internal sealed class ProgressStream(Stream inner, TransferProgress progress) : 
     public override void SetLength(long value) => throw new NotSupportedException();
 
     public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            inner.Dispose();
-        }
-
-        base.Dispose(disposing);
-    }
-
-    public override async ValueTask DisposeAsync()
-    {
-        await inner.DisposeAsync().ConfigureAwait(false);
-        await base.DisposeAsync().ConfigureAwait(false);
-    }
 
     private int Counted(int read)
     {

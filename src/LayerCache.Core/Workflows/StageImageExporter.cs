@@ -210,7 +210,7 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
         using var transfer = progress?.Start("saving", "saved", null, layerIds.Count);
         var sink = new StoreSink(store.Blobs, storedSizes, result, transfer, layerIds);
         await using var archive = await engine.SaveImagesAsync(ids, cancellationToken);
-        await using var counted = transfer is null ? archive : new ProgressStream(archive, transfer);
+        var counted = transfer is null ? archive : new ProgressStream(archive, transfer);
         var contents = await DockerArchiveReader.ReadAsync(counted, sink, cancellationToken);
         transfer?.Complete();
         return contents.GetImages().GroupBy(i => i.ConfigDigest).ToDictionary(g => g.Key, g => g.First());

@@ -106,7 +106,7 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
                         var layer = plan.Manifest.Layers[i];
                         await using var content = await store.Blobs.OpenReadAsync(layer.Digest, cancelBoth.Token);
                         transfer?.LayerStarted();
-                        await using var counted = transfer is null ? content : new ProgressStream(content, transfer);
+                        var counted = transfer is null ? content : new ProgressStream(content, transfer);
                         await writer.WriteLayerAsync(diffId, counted, layer.Size, cancelBoth.Token);
                         written.Add(diffId);
                         loaded++;
