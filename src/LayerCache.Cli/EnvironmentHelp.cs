@@ -18,7 +18,7 @@ internal static class EnvironmentHelp
         ("LAYERCACHE_CACHE", "The store when --cache is not given (default: $XDG_CACHE_HOME/layercache, else ~/.cache/layercache)", StoreCommands),
         ("LAYERCACHE_DOCKER", "The docker CLI binary that runs the builds (default: docker on PATH)", EngineCommands),
         ("LAYERCACHE_SIGNING_KEY", "A secret: a save signs its entry with it, a restore accepts only entries signed with it", CacheCommands),
-        ("LAYERCACHE_PROGRESS_INTERVAL", "Seconds between progress lines of a restore or save when stderr is not a terminal (default: 5)", CacheCommands),
+        ("LAYERCACHE_PROGRESS_INTERVAL", "Seconds between progress lines of a restore or save when stderr is not a terminal or TERM=dumb (default: 5)", CacheCommands),
         ("LAYERCACHE_DEBUG", "Set to 1 to print the stack trace of an internal error (for bug reports)", null),
         ("DOCKER_HOST, DOCKER_CONTEXT, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_CONFIG", "The engine and registry credentials, as the docker CLI reads them", EngineCommands),
         ("DOCKER_BUILDKIT", "The builder, as the docker CLI chooses it (1: BuildKit, 0: classic)", EngineCommands),
