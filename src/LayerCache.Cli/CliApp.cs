@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using LayerCache.Cli.Commands;
 using LayerCache.Core;
 using LayerCache.Docker;
@@ -34,10 +35,23 @@ internal static class CliApp
             // System.CommandLine binds an unknown --flag to the CONTEXT argument and then complains about
             // the real context; name the flag the user mistyped instead.
             var name = parse.CommandResult.Command.Name;
+            if (parse.CommandResult.Command is RootCommand)
+            {
+                // The root command's name is the executable's ("layercache", or a test host's).
+                await stderr.WriteLineAsync($"layercache: unknown option '{unknown}' (see 'layercache --help')");
+                return ExitCodes.Usage;
+            }
+
             var hint = name is "build" or "save" && LayerCache.Docker.Build.DockerBuildFlags.Find(unknown) is not null
                 ? $": it is a docker build flag, pass it to docker after -- (layercache {name} … -- {unknown.Split('=')[0]} …)"
                 : $" (see 'layercache {name} --help')";
             await stderr.WriteLineAsync($"layercache: unknown option '{unknown}' for '{name}'{hint}");
+            return ExitCodes.Usage;
+        }
+
+        if (parse.CommandResult.Command is RootCommand && parse.UnmatchedTokens.Count > 0)
+        {
+            await stderr.WriteLineAsync($"layercache: unknown command '{parse.UnmatchedTokens[0]}' (see 'layercache --help')");
             return ExitCodes.Usage;
         }
 
@@ -61,6 +75,12 @@ internal static class CliApp
             // after two seconds, mid-cleanup; Program owns the signals.
             var configuration = new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
             var code = await parse.InvokeAsync(configuration, cancellationToken);
+            if (parse.Action is HelpAction)
+            {
+                await stdout.WriteAsync(EnvironmentHelp.For(parse.CommandResult.Command is RootCommand ? null : parse.CommandResult.Command.Name).AsMemory(), cancellationToken);
+                await stdout.WriteLineAsync();
+            }
+
             return cancellationToken.IsCancellationRequested ? await CancelledAsync(stderr) : code;
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested)

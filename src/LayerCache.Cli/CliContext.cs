@@ -1,13 +1,19 @@
+using System.Globalization;
 using System.Text.Json;
 using LayerCache.Cli.Commands;
 using LayerCache.Core;
+using LayerCache.Core.Progress;
 using LayerCache.Core.Reports;
 using LayerCache.Docker;
 
 namespace LayerCache.Cli;
 
 /// <summary>What commands share: where output goes, how to reach the engine, how reports are printed.</summary>
-internal sealed class CliContext(TextWriter stdout, TextWriter stderr, Func<string, string?> environment)
+/// <param name="stdout">The report (and nothing else: it may be JSON).</param>
+/// <param name="stderr">Log lines, progress and docker's output.</param>
+/// <param name="environment">The process environment (tests pass their own).</param>
+/// <param name="stderrIsTerminal">Whether stderr is a terminal (null: it is when it is the console's and not redirected).</param>
+internal sealed class CliContext(TextWriter stdout, TextWriter stderr, Func<string, string?> environment, bool? stderrIsTerminal = null)
 {
     public TextWriter Stdout { get; } = stdout;
 
@@ -22,6 +28,55 @@ internal sealed class CliContext(TextWriter stdout, TextWriter stderr, Func<stri
         lock (Stderr)
         {
             Stderr.WriteLine($"layercache: {line}");
+        }
+    }
+
+    /// <summary>
+    /// Progress of restores and saves, on stderr: on a terminal one line rewritten in place a few
+    /// times a second; in a log (CI) a line every <c>LAYERCACHE_PROGRESS_INTERVAL</c> seconds (5).
+    /// </summary>
+    public ProgressReporter Progress()
+    {
+        if (LiveProgress)
+        {
+            return new ProgressReporter(ShowProgress, TimeSpan.FromMilliseconds(250));
+        }
+
+        var interval = TimeSpan.FromSeconds(5);
+        if (Environment(ProgressIntervalVariable) is { Length: > 0 } text)
+        {
+            if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) || !(seconds > 0) || seconds > 86400)
+            {
+                throw new InvalidInputException($"invalid {ProgressIntervalVariable} \"{text}\": expected seconds between progress lines, e.g. 5 or 0.5");
+            }
+
+            interval = TimeSpan.FromSeconds(seconds);
+        }
+
+        return new ProgressReporter(ShowProgress, interval);
+    }
+
+    /// <summary>The variable that sets the seconds between progress lines in a log.</summary>
+    public const string ProgressIntervalVariable = "LAYERCACHE_PROGRESS_INTERVAL";
+
+    /// <summary>True when progress is one line redrawn in place: stderr is a terminal that understands it.</summary>
+    private bool LiveProgress =>
+        (stderrIsTerminal ?? (ReferenceEquals(Stderr, Console.Error) && !Console.IsErrorRedirected)) && Environment("TERM") is not "dumb";
+
+    /// <summary>Shows one progress line: redrawn in place on a terminal, a log line otherwise.</summary>
+    internal void ShowProgress(string line, bool final)
+    {
+        if (!LiveProgress)
+        {
+            Log(line);
+            return;
+        }
+
+        lock (Stderr)
+        {
+            // \r and "erase to end of line": the next frame overwrites this one; the last one stays.
+            Stderr.Write($"\rlayercache: {line}\u001b[K{(final ? "\n" : string.Empty)}");
+            Stderr.Flush();
         }
     }
 

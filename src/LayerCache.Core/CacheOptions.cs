@@ -47,6 +47,9 @@ public sealed record CacheOptions
     /// <summary>The docker CLI used for builds.</summary>
     public string DockerCli { get; init; } = "docker";
 
+    /// <summary>Where the progress of a restore's load and a save's export is shown; null for nowhere.</summary>
+    public Progress.ProgressReporter? Progress { get; init; }
+
     /// <summary>The environment (CI variables, DOCKER_HOST, DOCKER_BUILDKIT).</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 }

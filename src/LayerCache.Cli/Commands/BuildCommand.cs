@@ -8,7 +8,7 @@ internal static class BuildCommand
 {
     public static Command Create(CliContext cli, IReadOnlyList<string> dockerArguments)
     {
-        var options = new CacheCommandOptions();
+        var options = new CacheCommandOptions(restores: true, saves: true);
         var tags = new Option<string[]>("--tag", "-t")
         {
             Description = "Name and optionally a tag of the target image (name:tag)",
@@ -25,7 +25,7 @@ internal static class BuildCommand
         {
             var (context, passThrough) = PassThrough.ResolveContext(parse.GetValue(options.Context), dockerArguments);
             var docker = PassThrough.Classify(dockerFlags.Arguments(parse), passThrough);
-            var cache = options.Bind(parse, context, cli.Environment) with { Platform = docker.Platform };
+            var cache = options.Bind(parse, context, cli.Environment) with { Platform = docker.Platform, Progress = cli.Progress() };
             var format = parse.GetValue(options.Format);
             using var engine = cli.CreateEngine();
             var service = new LayerCacheService(engine, cli.Log);

@@ -4,9 +4,17 @@ using LayerCache.Store;
 
 namespace LayerCache.Cli.Commands;
 
-/// <summary>The options of build, restore, save and key, bound into <see cref="CacheOptions"/>.</summary>
-internal sealed class CacheCommandOptions
+/// <summary>
+/// The options of build, restore, save and key, bound into <see cref="CacheOptions"/>. Each command
+/// gets only the options it uses: <c>--max-age</c> where entries are restored, <c>--keep</c> and
+/// <c>--max-size</c> where a save applies retention, <c>--cache</c> where the store is opened.
+/// </summary>
+/// <param name="restores">The command restores an entry (build, restore).</param>
+/// <param name="saves">The command saves an entry and applies retention (build, save).</param>
+internal sealed class CacheCommandOptions(bool restores, bool saves)
 {
+    private bool UsesStore => restores || saves;
+
     public Option<string?> File { get; } = CommonOptions.File();
 
     public Option<string?> Target { get; } = CommonOptions.Target();
@@ -56,7 +64,8 @@ internal sealed class CacheCommandOptions
 
     public Argument<string?> Context { get; } = new("CONTEXT")
     {
-        Description = "The build context directory (default: .); docker build arguments may follow --",
+        // Only build and save run docker builds, so only they take docker arguments after --.
+        Description = saves ? "The build context directory (default: .); docker build arguments may follow --" : "The build context directory (default: .)",
         Arity = ArgumentArity.ZeroOrOne,
     };
 
@@ -65,12 +74,24 @@ internal sealed class CacheCommandOptions
         command.Add(File);
         command.Add(Target);
         command.Add(BuildArgs);
-        command.Add(Cache);
+        if (UsesStore)
+        {
+            command.Add(Cache);
+        }
+
         command.Add(Scope);
         command.Add(FallbackScopes);
-        command.Add(MaxAge);
-        command.Add(Keep);
-        command.Add(MaxSize);
+        if (restores)
+        {
+            command.Add(MaxAge);
+        }
+
+        if (saves)
+        {
+            command.Add(Keep);
+            command.Add(MaxSize);
+        }
+
         command.Add(KeyFiles);
         command.Add(Strict);
         command.Add(Format);
@@ -81,9 +102,9 @@ internal sealed class CacheCommandOptions
     public CacheOptions Bind(ParseResult parse, string context, Func<string, string?> environment)
     {
         TimeSpan? maxAge = null;
-        if (parse.GetValue(MaxAge) is { } age)
+        if (restores && parse.GetValue(MaxAge) is { } age)
         {
-            // --max-age 0d is the "forced full rebuild" of seed 000: restore nothing, take the newest bases.
+            // --max-age 0d is a forced full rebuild: restore nothing, take the newest bases.
             // Durations must be positive elsewhere (--keep 0d would drop everything), so zero is read here.
             maxAge = IsZeroDuration(age) ? TimeSpan.Zero : Parse(() => RetentionPolicy.ParseDuration(age), "--max-age");
         }
@@ -94,11 +115,11 @@ internal sealed class CacheCommandOptions
             Dockerfile = CommonOptions.ResolveDockerfile(parse.GetValue(File), context),
             Target = parse.GetValue(Target),
             BuildArgs = CommonOptions.ParseBuildArgs(parse.GetValue(BuildArgs), environment),
-            Store = CommonOptions.Store(parse, Cache, environment),
+            Store = UsesStore ? CommonOptions.Store(parse, Cache, environment) : StoreLocation.Resolve(null, environment),
             Scope = parse.GetValue(Scope),
             FallbackScopes = parse.GetValue(FallbackScopes) ?? [],
             MaxAge = maxAge,
-            Retention = CommonOptions.ParseRetention(parse.GetValue(Keep), parse.GetValue(MaxSize)),
+            Retention = saves ? CommonOptions.ParseRetention(parse.GetValue(Keep), parse.GetValue(MaxSize)) : RetentionPolicy.KeepAll,
             KeyFiles = parse.GetValue(KeyFiles) ?? [],
             Strict = parse.GetValue(Strict),
             DockerCli = environment("LAYERCACHE_DOCKER") is { Length: > 0 } docker ? docker : "docker",

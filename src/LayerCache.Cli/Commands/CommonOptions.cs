@@ -28,9 +28,10 @@ internal static class CommonOptions
 
     public static Option<OutputFormat> Format() => new("--format")
     {
-        Description = "Output format: text or json",
+        // No DefaultValueFactory: help would print the enum's name ("[default: Text]"), which is not
+        // what the user types; unset is OutputFormat.Text, the enum's zero.
+        Description = "Output format: text (the default) or json",
         HelpName = "text|json",
-        DefaultValueFactory = _ => OutputFormat.Text,
         CustomParser = result =>
         {
             var value = result.Tokens.Count > 0 ? result.Tokens[^1].Value : "text";

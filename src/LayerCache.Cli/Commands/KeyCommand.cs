@@ -10,7 +10,7 @@ internal static class KeyCommand
 {
     public static Command Create(CliContext cli)
     {
-        var options = new CacheCommandOptions();
+        var options = new CacheCommandOptions(restores: false, saves: false);
         var output = new Option<string?>("--output", "-o")
         {
             Description = "Also write the key to this file",

@@ -11,12 +11,12 @@ internal static class RestoreCommand
 {
     public static Command Create(CliContext cli)
     {
-        var options = new CacheCommandOptions();
+        var options = new CacheCommandOptions(restores: true, saves: false);
         var command = new Command("restore", "Load the newest usable cache entry into the engine and print the --cache-from arguments for docker build");
         options.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var cache = options.Bind(parse, parse.GetValue(options.Context) ?? ".", cli.Environment);
+            var cache = options.Bind(parse, parse.GetValue(options.Context) ?? ".", cli.Environment) with { Progress = cli.Progress() };
             using var engine = cli.CreateEngine();
             await CliContext.RequireEngineAsync(engine, cancellationToken);
             var report = await new LayerCacheService(engine, cli.Log).RestoreAsync(cache, cancellationToken);

@@ -12,14 +12,14 @@ internal static class SaveCommand
 {
     public static Command Create(CliContext cli, IReadOnlyList<string> dockerArguments)
     {
-        var options = new CacheCommandOptions();
+        var options = new CacheCommandOptions(restores: false, saves: true);
         var command = new Command("save", "Save the stage images of the last build into the cache, then apply retention");
         options.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (context, passThrough) = PassThrough.ResolveContext(parse.GetValue(options.Context), dockerArguments);
             var docker = PassThrough.Classify([], passThrough);
-            var cache = options.Bind(parse, context, cli.Environment) with { Platform = docker.Platform };
+            var cache = options.Bind(parse, context, cli.Environment) with { Platform = docker.Platform, Progress = cli.Progress() };
             using var engine = cli.CreateEngine();
             await CliContext.RequireEngineAsync(engine, cancellationToken);
             var report = await new LayerCacheService(engine, cli.Log).SaveAsync(cache, docker, cli.BuildOutput, cancellationToken);

@@ -78,7 +78,7 @@ internal static class RestoreStep
                 LoadOutcome loaded;
                 try
                 {
-                    loaded = await new StageImageLoader(run.Engine, store).LoadAsync(chosen, run.StageTag, cancellationToken);
+                    loaded = await new StageImageLoader(run.Engine, store, run.Options.Progress).LoadAsync(chosen, run.StageTag, cancellationToken);
                 }
                 catch (Exception e) when (IsDamagedContent(e))
                 {

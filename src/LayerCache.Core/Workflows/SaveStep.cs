@@ -55,7 +55,7 @@ internal static class SaveStep
             await using (await store.BeginWriteAsync(cancellationToken))
             {
                 var entries = await store.ListEntriesAsync(cancellationToken);
-                export = await new StageImageExporter(run.Engine, store).ExportAsync(sources, entries, cancellationToken);
+                export = await new StageImageExporter(run.Engine, store, run.Options.Progress).ExportAsync(sources, entries, cancellationToken);
                 unchangedAs = Unchanged(entries, run.Scopes.Write, image, run.Key, export.Stages, run.Clock.GetUtcNow(), signer);
                 if (unchangedAs is not null)
                 {

@@ -1,3 +1,4 @@
+using LayerCache.Core.Progress;
 using LayerCache.Docker;
 using LayerCache.Oci;
 using LayerCache.Store;
@@ -9,9 +10,10 @@ namespace LayerCache.Core.Workflows;
 /// the store already holds is not exported at all, and a layer the store already holds is hashed as
 /// it streams past but never written again. <c>docker save</c> has no way to leave layers out, so
 /// an image with one new layer still makes the engine export all of its layers: that is the bound
-/// of this transport, measured in bench/.
+/// of this transport, measured in bench/. The bytes read from the engine's export are counted into
+/// <paramref name="progress"/>'s lines (with no total: the export's size is known only at its end).
 /// </summary>
-internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store)
+internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store, ProgressReporter? progress = null)
 {
     public async Task<ExportResult> ExportAsync(IReadOnlyList<StageSource> stages, IReadOnlyList<CacheEntry> knownEntries, CancellationToken cancellationToken)
     {
@@ -201,9 +203,16 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
 
     private async Task<Dictionary<Digest, DockerArchiveImage>> SaveAsync(IReadOnlyList<StageSource> stages, HashSet<long> storedSizes, ExportResult result, CancellationToken cancellationToken)
     {
-        var sink = new StoreSink(store.Blobs, storedSizes, result);
-        await using var archive = await engine.SaveImagesAsync(stages.Select(s => s.Image.Id.Value).Distinct(), cancellationToken);
-        var contents = await DockerArchiveReader.ReadAsync(archive, sink, cancellationToken);
+        var ids = stages.Select(s => s.Image.Id.Value).Distinct().ToList();
+
+        // docker save sends every layer of the images once; their sizes are known only as they arrive.
+        var layerIds = stages.SelectMany(s => s.Image.Layers).ToHashSet();
+        using var transfer = progress?.Start("saving", "saved", null, layerIds.Count);
+        var sink = new StoreSink(store.Blobs, storedSizes, result, transfer, layerIds);
+        await using var archive = await engine.SaveImagesAsync(ids, cancellationToken);
+        var counted = transfer is null ? archive : new ProgressStream(archive, transfer);
+        var contents = await DockerArchiveReader.ReadAsync(counted, sink, cancellationToken);
+        transfer?.Complete();
         return contents.GetImages().GroupBy(i => i.ConfigDigest).ToDictionary(g => g.Key, g => g.First());
     }
 
@@ -261,14 +270,23 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
     private const long GuessBySizeFrom = 1024 * 1024;
 
     /// <summary>Streams layers into the blob store, skipping the ones it has.</summary>
-    private sealed class StoreSink(IBlobStore blobs, HashSet<long> storedSizes, ExportResult result) : IDockerArchiveSink
+    private sealed class StoreSink(IBlobStore blobs, HashSet<long> storedSizes, ExportResult result, TransferProgress? transfer, HashSet<Digest> layerIds) : IDockerArchiveSink
     {
-        public async ValueTask<bool> ShouldConsumeAsync(DockerArchiveEntry entry, CancellationToken cancellationToken) => entry.Kind switch
+        public async ValueTask<bool> ShouldConsumeAsync(DockerArchiveEntry entry, CancellationToken cancellationToken)
         {
-            DockerArchiveEntryKind.Layer => true,
-            DockerArchiveEntryKind.Blob => entry.BlobDigest is not { } digest || !await blobs.ExistsAsync(digest, cancellationToken),
-            _ => false,
-        };
+            // A layer of the OCI form (Docker 25+) is a blob named by its DiffId (layers are not compressed there).
+            if (entry.Kind == DockerArchiveEntryKind.Layer || (entry.Kind == DockerArchiveEntryKind.Blob && entry.BlobDigest is { } blob && layerIds.Contains(blob)))
+            {
+                transfer?.LayerStarted();
+            }
+
+            return entry.Kind switch
+            {
+                DockerArchiveEntryKind.Layer => true,
+                DockerArchiveEntryKind.Blob => entry.BlobDigest is not { } digest || !await blobs.ExistsAsync(digest, cancellationToken),
+                _ => false,
+            };
+        }
 
         public async Task ConsumeAsync(DockerArchiveEntry entry, Stream content, CancellationToken cancellationToken)
         {

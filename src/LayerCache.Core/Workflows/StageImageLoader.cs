@@ -1,4 +1,5 @@
 using System.IO.Pipelines;
+using LayerCache.Core.Progress;
 using LayerCache.Core.Reports;
 using LayerCache.Docker;
 using LayerCache.Oci;
@@ -11,9 +12,9 @@ namespace LayerCache.Core.Workflows;
 /// every layer the engine already has (dockerd opens a layer file only when its ChainID is missing)
 /// and every image it already has. Each blob is read through a verifying stream: a corrupt layer
 /// aborts the load before <c>manifest.json</c> (the last entry) is sent, so the engine registers
-/// nothing from it.
+/// nothing from it. The bytes read from the store are counted into <paramref name="progress"/>'s lines.
 /// </summary>
-internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store)
+internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, ProgressReporter? progress = null)
 {
     public async Task<LoadOutcome> LoadAsync(CacheEntry entry, Func<string, string> tagFor, CancellationToken cancellationToken)
     {
@@ -78,6 +79,7 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store)
         // (360 MB of garbage for a 400 MB restore, and a gen0 heap that pushed RSS past 150 MB).
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 1024 * 1024, resumeWriterThreshold: 512 * 1024, minimumSegmentSize: 64 * 1024));
         using var cancelBoth = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var transfer = progress?.Start("restoring", "restored", LayersToSend(toLoad, present, out var layerCount), layerCount);
 
         async Task WriteAsync()
         {
@@ -103,7 +105,9 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store)
 
                         var layer = plan.Manifest.Layers[i];
                         await using var content = await store.Blobs.OpenReadAsync(layer.Digest, cancelBoth.Token);
-                        await writer.WriteLayerAsync(diffId, content, layer.Size, cancelBoth.Token);
+                        transfer?.LayerStarted();
+                        var counted = transfer is null ? content : new ProgressStream(content, transfer);
+                        await writer.WriteLayerAsync(diffId, counted, layer.Size, cancelBoth.Token);
                         written.Add(diffId);
                         loaded++;
                         bytes += layer.Size;
@@ -139,6 +143,7 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store)
         try
         {
             await Task.WhenAll(writing, reading);
+            transfer?.Complete();
         }
         catch when (writing.IsFaulted)
         {
@@ -146,6 +151,31 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store)
             await writing;
             throw;
         }
+    }
+
+    /// <summary>The bytes (and count) of the layers <see cref="StreamLoadAsync"/> will send: those the engine lacks, each once.</summary>
+    private static long LayersToSend(
+        List<(StageImage Stage, ImageConfig Config, byte[] ConfigBytes, ImageManifest Manifest, string Tag)> toLoad,
+        HashSet<Digest> present,
+        out int count)
+    {
+        var sent = new HashSet<DiffId>();
+        long bytes = 0;
+        count = 0;
+        foreach (var plan in toLoad)
+        {
+            var chainIds = ChainId.ComputeAll(plan.Config.DiffIds);
+            for (var i = 0; i < plan.Config.DiffIds.Count; i++)
+            {
+                if (!present.Contains(chainIds[i].Digest) && sent.Add(plan.Config.DiffIds[i]))
+                {
+                    bytes += plan.Manifest.Layers[i].Size;
+                    count++;
+                }
+            }
+        }
+
+        return bytes;
     }
 
     private async Task<byte[]> ReadSmallBlobAsync(Digest digest, CancellationToken cancellationToken)
