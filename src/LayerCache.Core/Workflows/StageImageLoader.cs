@@ -9,9 +9,10 @@ namespace LayerCache.Core.Workflows;
 /// <summary>
 /// Loads an entry's stage images into the engine as one streamed <c>docker load</c>, leaving out
 /// every layer the engine already has (dockerd opens a layer file only when its ChainID is missing)
-/// and every image it already has. Each blob is read through a verifying stream: a corrupt layer
-/// aborts the load before <c>manifest.json</c> (the last entry) is sent, so the engine registers
-/// nothing from it.
+/// and every image it already has. Each blob is read through a verifying stream and a
+/// <see cref="LayerContentGuardStream"/>: a corrupt layer, or one the engine would inflate (compressed,
+/// sparse), aborts the load before <c>manifest.json</c> (the last entry) is sent, so the engine
+/// registers nothing from it.
 /// </summary>
 internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store)
 {
@@ -103,7 +104,11 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store)
 
                         var layer = plan.Manifest.Layers[i];
                         await using var content = await store.Blobs.OpenReadAsync(layer.Digest, cancelBoth.Token);
-                        await writer.WriteLayerAsync(diffId, content, layer.Size, cancelBoth.Token);
+
+                        // The engine inflates a compressed layer and expands sparse tar entries: the
+                        // guard refuses both, so the engine writes no more than the bytes we send.
+                        await using var guarded = new LayerContentGuardStream(content, layer.Digest, "blob " + layer.Digest, leaveOpen: true);
+                        await writer.WriteLayerAsync(diffId, guarded, layer.Size, cancelBoth.Token);
                         written.Add(diffId);
                         loaded++;
                         bytes += layer.Size;
