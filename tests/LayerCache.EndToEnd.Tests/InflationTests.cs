@@ -39,11 +39,11 @@ public sealed class InflationTests
         // restore alone: refused before the engine registers anything, a warning, the blob quarantined.
         var restore = await runner.LayercacheAsync(Builder.Classic, Commands.Restore(app.Directory, store, "--scope", Commands.MainScope), ct);
         restore.ExpectExit(0);
+        var growth = await DiskUsageAsync(runner.Engine.DataRoot, ct) - rootBefore;
+        Assert.True(growth < InflatedSize / 4, $"the engine's data root grew by {growth} bytes");
         Assert.False(restore.Report.Restore!.Hit, $"an inflating layer must not be restored: {restore}");
         Assert.Contains(restore.Report.Warnings, w => w.Contains(hostile.ToString(), StringComparison.Ordinal) && w.Contains("gzip", StringComparison.Ordinal));
         Assert.Equal(imagesBefore, await runner.ImageTagsAsync(ct));
-        var growth = await DiskUsageAsync(runner.Engine.DataRoot, ct) - rootBefore;
-        Assert.True(growth < InflatedSize / 4, $"the engine's data root grew by {growth} bytes");
         Assert.False(File.Exists(StoreFiles.BlobPath(store, hostile)), "the foreign blob must be removed from the store");
 
         // A build on the same store: cold, successful, and its save leaves a store that verifies.
