@@ -13,9 +13,13 @@ namespace LayerCache.Oci;
 /// Why the bound holds: the engine decompresses a layer whose first bytes are a gzip, bzip2, xz or
 /// zstd magic, and its tar reader (Go's archive/tar) expands sparse entries (typeflag <c>S</c>,
 /// PAX <c>GNU.sparse.*</c> records) into full files. With both refused, what is left is an
-/// uncompressed, non-sparse tar, which extracts to at most its own size: every file's data is
-/// stored in full in the stream, and everything else is metadata (directories, links, device
-/// nodes, attributes) described by header blocks that are themselves in the stream. The store
+/// uncompressed, non-sparse tar, which extracts to at most its own size plus metadata: every
+/// file's data is stored in full in the stream, and everything else (directories, links, device
+/// nodes, attributes) is described by header blocks that are themselves in the stream. The
+/// metadata term is bounded too: each entry costs at least one 512-byte header, and the
+/// filesystem spends at most an inode and a block on it, so even a tar of nothing but empty
+/// directories stays within a small constant factor (a 4 KiB block per 512-byte header) of the
+/// streamed size, where a compressed or sparse one is unbounded (230x, or terabytes). The store
 /// never writes compressed or sparse layers (its blobs are the engine's own uncompressed export,
 /// digest == DiffId), so a refused blob is foreign: a hostile or broken store, never ours.
 /// </para>
@@ -25,7 +29,7 @@ namespace LayerCache.Oci;
 /// long names), buffering at most one header block or one PAX header (bounded to
 /// <see cref="MaxPaxHeaderSize"/>); file data passes through by counting. Where tar readers differ
 /// in how much data follows a header (a header-only type with a size, a PAX size disagreeing with
-/// the header's, a legacy directory with a size), the guard refuses the layer instead of guessing,
+/// a non-zero header size, a legacy directory with a size), the guard refuses the layer instead of guessing,
 /// because a guess that differs from the engine's could hide a header inside what the guard counts
 /// as data. A bad header checksum, a truncated header or data, or a block after a single zero block
 /// is refused as malformed. Every refusal is a <see cref="LayerContentRefusedException"/>, thrown
@@ -358,8 +362,10 @@ public sealed class LayerContentGuardStream : Stream
 
             default:
                 var effective = _pendingPaxSize ?? size;
-                if (_pendingPaxSize is { } paxSize && paxSize != size)
+                if (_pendingPaxSize is { } paxSize && size != 0 && paxSize != size)
                 {
+                    // Writers put a size too big for the header in a PAX record and 0 in the header
+                    // (Go's writer does); two different sizes is ambiguous.
                     Refuse($"its PAX size {paxSize} differs from its header's size {size}");
                 }
 

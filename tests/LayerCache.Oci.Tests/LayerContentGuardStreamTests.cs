@@ -165,9 +165,20 @@ public class LayerContentGuardStreamTests
     [Fact]
     public async Task A_pax_size_that_disagrees_with_the_header_is_refused()
     {
-        var tar = Concat(Pax('x', PaxRecord("size", "4096")), TarOutput.BuildHeader("file", 0, (byte)'0', "0000644"), new byte[4096], new byte[1024]);
+        var tar = Concat(Pax('x', PaxRecord("size", "4096")), TarOutput.BuildHeader("file", 100, (byte)'0', "0000644"), new byte[4096], new byte[1024]);
         var error = await Assert.ThrowsAsync<LayerContentRefusedException>(() => ReadThroughAsync(tar, 512));
         Assert.Contains("PAX size", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_pax_size_with_a_zero_header_size_decides_the_data_length()
+    {
+        // How writers record a file too big for the header: the data (here holding what would be a
+        // sparse header if it were parsed as one) is counted by the PAX size.
+        var data = new byte[4096];
+        TarOutput.BuildHeader("fake-sparse", 1L << 40, (byte)'S', "0000644").CopyTo(data, 0);
+        var tar = Concat(Pax('x', PaxRecord("size", "4096")), TarOutput.BuildHeader("file", 0, (byte)'0', "0000644"), data, new byte[1024]);
+        Assert.Equal(tar, await ReadThroughAsync(tar, 77));
     }
 
     [Theory]
