@@ -149,11 +149,13 @@ internal static class RestoreStep
 
     /// <summary>
     /// The blob to delete after a failure, or null: only one whose bytes were proven not to match its
-    /// digest. A missing blob, a document that does not parse or an engine error deletes nothing
-    /// (nothing proves the blob itself bad, and a delete cannot be undone).
+    /// digest, or a layer blob proven foreign (compressed or sparse content the store never writes).
+    /// A missing blob, a document that does not parse or an engine error deletes nothing (nothing
+    /// proves the blob itself bad, and a delete cannot be undone).
     /// </summary>
     internal static Oci.Digest? QuarantineTarget(Exception failure) =>
-        Causes(failure).OfType<Oci.DigestMismatchException>().FirstOrDefault()?.Expected;
+        Causes(failure).OfType<Oci.DigestMismatchException>().FirstOrDefault()?.Expected
+        ?? Causes(failure).OfType<Oci.LayerContentRefusedException>().FirstOrDefault()?.Layer;
 
     /// <summary>The failure and every exception inside it, outermost first.</summary>
     private static IEnumerable<Exception> Causes(Exception failure)

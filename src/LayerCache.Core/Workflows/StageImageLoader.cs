@@ -10,9 +10,10 @@ namespace LayerCache.Core.Workflows;
 /// <summary>
 /// Loads an entry's stage images into the engine as one streamed <c>docker load</c>, leaving out
 /// every layer the engine already has (dockerd opens a layer file only when its ChainID is missing)
-/// and every image it already has. Each blob is read through a verifying stream: a corrupt layer
-/// aborts the load before <c>manifest.json</c> (the last entry) is sent, so the engine registers
-/// nothing from it. The bytes read from the store are counted into <paramref name="progress"/>'s lines.
+/// and every image it already has. Each blob is read through a verifying stream and a
+/// <see cref="LayerContentGuardStream"/>: a corrupt layer, or one the engine would inflate (compressed,
+/// sparse), aborts the load before <c>manifest.json</c> (the last entry) is sent, so the engine
+/// registers nothing from it. The bytes read from the store are counted into <paramref name="progress"/>'s lines.
 /// </summary>
 internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, ProgressReporter? progress = null)
 {
@@ -106,7 +107,11 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
                         var layer = plan.Manifest.Layers[i];
                         await using var content = await store.Blobs.OpenReadAsync(layer.Digest, cancelBoth.Token);
                         transfer?.LayerStarted();
-                        var counted = transfer is null ? content : new ProgressStream(content, transfer);
+
+                        // The engine inflates a compressed layer and expands sparse tar entries: the
+                        // guard refuses both, so the engine writes no more than the bytes we send.
+                        await using var guarded = new LayerContentGuardStream(content, layer.Digest, "blob " + layer.Digest, leaveOpen: true);
+                        var counted = transfer is null ? (Stream)guarded : new ProgressStream(guarded, transfer);
                         await writer.WriteLayerAsync(diffId, counted, layer.Size, cancelBoth.Token);
                         written.Add(diffId);
                         loaded++;
