@@ -37,15 +37,13 @@ namespace LayerCache.Oci;
 /// registers nothing.
 /// </para>
 /// </remarks>
-public sealed class LayerContentGuardStream : Stream
+public sealed class LayerContentGuardStream : InspectingReadStream
 {
     /// <summary>The largest PAX extended header accepted (Go's reader refuses larger ones too).</summary>
     public const int MaxPaxHeaderSize = 1024 * 1024;
 
     private const int BlockSize = 512;
 
-    private readonly Stream _inner;
-    private readonly bool _leaveOpen;
     private readonly byte[] _block = new byte[BlockSize];
     private int _blockFill;
     private State _state = State.Header;
@@ -59,8 +57,6 @@ public sealed class LayerContentGuardStream : Stream
     private bool _sawZeroBlock;
     private long _position;
     private long _headerOffset;
-    private Exception? _failure;
-    private bool _disposed;
 
     /// <summary>Wraps <paramref name="inner"/>, the layer's tar stream.</summary>
     /// <param name="inner">The layer content (normally a verifying stream over the stored blob).</param>
@@ -68,12 +64,10 @@ public sealed class LayerContentGuardStream : Stream
     /// <param name="source">Names the layer in error messages.</param>
     /// <param name="leaveOpen">Keep <paramref name="inner"/> open when this stream is disposed.</param>
     public LayerContentGuardStream(Stream inner, Digest? layer = null, string? source = null, bool leaveOpen = false)
+        : base(inner, leaveOpen)
     {
-        ArgumentNullException.ThrowIfNull(inner);
-        _inner = inner;
         Layer = layer;
         Source = source;
-        _leaveOpen = leaveOpen;
     }
 
     private enum State
@@ -94,100 +88,13 @@ public sealed class LayerContentGuardStream : Stream
     public bool ReachedEndOfArchive => _state == State.End;
 
     /// <inheritdoc/>
-    public override bool CanRead => !_disposed;
+    public override long Length => Inner.Length;
 
     /// <inheritdoc/>
-    public override bool CanSeek => false;
+    protected override long BytesPassed => _position;
 
     /// <inheritdoc/>
-    public override bool CanWrite => false;
-
-    /// <inheritdoc/>
-    public override long Length => _inner.Length;
-
-    /// <inheritdoc/>
-    public override long Position
-    {
-        get => _position;
-        set => throw new NotSupportedException("a layer guard cannot seek");
-    }
-
-    /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return Read(buffer.AsSpan(offset, count));
-    }
-
-    /// <inheritdoc/>
-    public override int Read(Span<byte> buffer)
-    {
-        ThrowIfFailedOrDisposed();
-        var read = _inner.Read(buffer);
-        return Inspect(buffer[..read], buffer.Length);
-    }
-
-    /// <inheritdoc/>
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-    }
-
-    /// <inheritdoc/>
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        ThrowIfFailedOrDisposed();
-        var read = await _inner.ReadAsync(buffer, cancellationToken);
-        return Inspect(buffer.Span[..read], buffer.Length);
-    }
-
-    /// <inheritdoc/>
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("a layer guard cannot seek");
-
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException("a layer guard is read-only");
-
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("a layer guard is read-only");
-
-    /// <inheritdoc/>
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing && !_disposed)
-        {
-            _disposed = true;
-            if (!_leaveOpen)
-            {
-                _inner.Dispose();
-            }
-        }
-
-        base.Dispose(disposing);
-    }
-
-    /// <inheritdoc/>
-    public override async ValueTask DisposeAsync()
-    {
-        if (!_disposed)
-        {
-            _disposed = true;
-            if (!_leaveOpen)
-            {
-                await _inner.DisposeAsync();
-            }
-        }
-
-        await base.DisposeAsync();
-        GC.SuppressFinalize(this);
-    }
-
-    private int Inspect(ReadOnlySpan<byte> data, int requested)
+    protected override int Inspect(ReadOnlySpan<byte> data, int requested)
     {
         if (data.Length == 0)
         {
@@ -557,19 +464,5 @@ public sealed class LayerContentGuardStream : Stream
     private static long Padding(long size) => (BlockSize - (size % BlockSize)) % BlockSize;
 
     [DoesNotReturn]
-    private void Refuse(string reason)
-    {
-        var failure = new LayerContentRefusedException(Layer, Source, _headerOffset, reason);
-        _failure = failure;
-        throw failure;
-    }
-
-    private void ThrowIfFailedOrDisposed()
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_failure is not null)
-        {
-            throw _failure;
-        }
-    }
+    private void Refuse(string reason) => Fail(new LayerContentRefusedException(Layer, Source, _headerOffset, reason));
 }

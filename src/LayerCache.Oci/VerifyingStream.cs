@@ -9,13 +9,9 @@ namespace LayerCache.Oci;
 /// when the last byte has been read (when the expected size is reached, or at end of stream).
 /// A consumer that reads to the end therefore never sees unverified content succeed.
 /// </summary>
-public sealed class VerifyingStream : Stream
+public sealed class VerifyingStream : InspectingReadStream
 {
-    private readonly Stream _inner;
-    private readonly bool _leaveOpen;
     private readonly IncrementalHash _hash;
-    private Exception? _failure;
-    private bool _disposed;
 
     /// <summary>Wraps <paramref name="inner"/>.</summary>
     /// <param name="inner">The content.</param>
@@ -24,16 +20,14 @@ public sealed class VerifyingStream : Stream
     /// <param name="source">Names the content in error messages (a path, an entry name).</param>
     /// <param name="leaveOpen">Keep <paramref name="inner"/> open when this stream is disposed.</param>
     public VerifyingStream(Stream inner, Digest expectedDigest, long? expectedSize = null, string? source = null, bool leaveOpen = false)
+        : base(inner, leaveOpen)
     {
-        ArgumentNullException.ThrowIfNull(inner);
         if (expectedDigest.IsEmpty)
         {
             throw new ArgumentException("an expected digest is required", nameof(expectedDigest));
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(expectedSize ?? 0, nameof(expectedSize));
-        _inner = inner;
-        _leaveOpen = leaveOpen;
         ExpectedDigest = expectedDigest;
         ExpectedSize = expectedSize;
         Source = source;
@@ -56,23 +50,10 @@ public sealed class VerifyingStream : Stream
     public bool IsVerified { get; private set; }
 
     /// <inheritdoc/>
-    public override bool CanRead => !_disposed;
-
-    /// <inheritdoc/>
-    public override bool CanSeek => false;
-
-    /// <inheritdoc/>
-    public override bool CanWrite => false;
-
-    /// <inheritdoc/>
     public override long Length => ExpectedSize ?? throw new NotSupportedException("the length is not known");
 
     /// <inheritdoc/>
-    public override long Position
-    {
-        get => BytesRead;
-        set => throw new NotSupportedException("a verifying stream cannot seek");
-    }
+    protected override long BytesPassed => BytesRead;
 
     /// <summary>Reads the rest of the content (discarding it) so that it is verified.</summary>
     /// <exception cref="ContentVerificationException">The content does not match.</exception>
@@ -85,83 +66,10 @@ public sealed class VerifyingStream : Stream
     }
 
     /// <inheritdoc/>
-    public override int Read(byte[] buffer, int offset, int count)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return Read(buffer.AsSpan(offset, count));
-    }
+    protected override void ReleaseInspection() => _hash.Dispose();
 
     /// <inheritdoc/>
-    public override int Read(Span<byte> buffer)
-    {
-        ThrowIfFailedOrDisposed();
-        var read = _inner.Read(buffer);
-        return Process(buffer[..read], buffer.Length);
-    }
-
-    /// <inheritdoc/>
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken)
-    {
-        ValidateBufferArguments(buffer, offset, count);
-        return ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-    }
-
-    /// <inheritdoc/>
-    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-    {
-        ThrowIfFailedOrDisposed();
-        var read = await _inner.ReadAsync(buffer, cancellationToken);
-        return Process(buffer.Span[..read], buffer.Length);
-    }
-
-    /// <inheritdoc/>
-    public override void Flush()
-    {
-    }
-
-    /// <inheritdoc/>
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException("a verifying stream cannot seek");
-
-    /// <inheritdoc/>
-    public override void SetLength(long value) => throw new NotSupportedException("a verifying stream is read-only");
-
-    /// <inheritdoc/>
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException("a verifying stream is read-only");
-
-    /// <inheritdoc/>
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing && !_disposed)
-        {
-            _disposed = true;
-            _hash.Dispose();
-            if (!_leaveOpen)
-            {
-                _inner.Dispose();
-            }
-        }
-
-        base.Dispose(disposing);
-    }
-
-    /// <inheritdoc/>
-    public override async ValueTask DisposeAsync()
-    {
-        if (!_disposed)
-        {
-            _disposed = true;
-            _hash.Dispose();
-            if (!_leaveOpen)
-            {
-                await _inner.DisposeAsync();
-            }
-        }
-
-        await base.DisposeAsync();
-        GC.SuppressFinalize(this);
-    }
-
-    private int Process(ReadOnlySpan<byte> data, int requested)
+    protected override int Inspect(ReadOnlySpan<byte> data, int requested)
     {
         if (data.Length > 0)
         {
@@ -204,20 +112,5 @@ public sealed class VerifyingStream : Stream
         }
 
         IsVerified = true;
-    }
-
-    private void Fail(ContentVerificationException failure)
-    {
-        _failure = failure;
-        throw failure;
-    }
-
-    private void ThrowIfFailedOrDisposed()
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        if (_failure is not null)
-        {
-            throw _failure;
-        }
     }
 }
