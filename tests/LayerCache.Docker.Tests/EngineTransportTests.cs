@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using LayerCache.Testing;
 
 namespace LayerCache.Docker.Tests;
@@ -162,7 +161,7 @@ public sealed class EngineTransportTests(TlsEngineFixture fixture) : IClassFixtu
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var page = "<!DOCTYPE html>\n<html><head><title>Welcome to nginx!</title></head>\n<body>" + new string('x', 5000) + "\n</body></html>\n";
-        var serve = ServeOneAsync(listener, "200 OK", page, Ct);
+        var serve = HtmlPageServer.ServeOneAsync(listener, "200 OK", page, Ct);
         using var client = new DockerEngineClient(DockerEndpoint.Parse($"tcp://127.0.0.1:{port}"));
         var ex = await Assert.ThrowsAsync<DockerEngineException>(() => client.PingAsync(Ct));
         Assert.DoesNotContain('\n', ex.Message);
@@ -173,35 +172,12 @@ public sealed class EngineTransportTests(TlsEngineFixture fixture) : IClassFixtu
         await serve;
 
         // A 404 page for an API call is one line too.
-        var notFound = ServeOneAsync(listener, "404 Not Found", page, Ct);
+        var notFound = HtmlPageServer.ServeOneAsync(listener, "404 Not Found", page, Ct);
         using var versioned = new DockerEngineClient(DockerEndpoint.Parse($"tcp://127.0.0.1:{port}"));
         var error = await Assert.ThrowsAsync<DockerEngineException>(() => versioned.PingAsync(Ct));
         Assert.Contains("HTML page", error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', error.Message);
         await notFound;
-    }
-
-    private static async Task ServeOneAsync(TcpListener listener, string status, string body, CancellationToken ct)
-    {
-        using var socket = await listener.AcceptSocketAsync(ct);
-        await using var stream = new NetworkStream(socket);
-        var buffer = new byte[8192];
-        var request = new StringBuilder();
-        while (!request.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-        {
-            var read = await stream.ReadAsync(buffer, ct);
-            if (read == 0)
-            {
-                return;
-            }
-
-            request.Append(Encoding.ASCII.GetString(buffer, 0, read));
-        }
-
-        var bytes = Encoding.UTF8.GetBytes(body);
-        var head = $"HTTP/1.1 {status}\r\nContent-Type: text/html\r\nContent-Length: {bytes.Length}\r\nConnection: close\r\n\r\n";
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(head), ct);
-        await stream.WriteAsync(bytes, ct);
     }
 
     private DockerEndpoint Resolve(Dictionary<string, string> environment)

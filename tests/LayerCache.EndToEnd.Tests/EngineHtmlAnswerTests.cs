@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
+using LayerCache.Testing;
 
 namespace LayerCache.EndToEnd.Tests;
 
@@ -52,29 +52,12 @@ public sealed class EngineHtmlAnswerTests : IDisposable
     /// <summary>A web server's welcome page for every request (nginx's default site, say).</summary>
     private static async Task ServeAsync(TcpListener listener, CancellationToken ct)
     {
-        var page = Encoding.UTF8.GetBytes("<!DOCTYPE html>\n<html><head><title>Welcome!</title></head>\n<body>\n" + new string('x', 3000) + "\n</body></html>\n");
+        var page = "<!DOCTYPE html>\n<html><head><title>Welcome!</title></head>\n<body>\n" + new string('x', 3000) + "\n</body></html>\n";
         try
         {
             while (!ct.IsCancellationRequested)
             {
-                using var socket = await listener.AcceptSocketAsync(ct);
-                await using var stream = new NetworkStream(socket);
-                var buffer = new byte[8192];
-                var request = new StringBuilder();
-                while (!request.ToString().Contains("\r\n\r\n", StringComparison.Ordinal))
-                {
-                    var read = await stream.ReadAsync(buffer, ct);
-                    if (read == 0)
-                    {
-                        break;
-                    }
-
-                    request.Append(Encoding.ASCII.GetString(buffer, 0, read));
-                }
-
-                var head = $"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {page.Length}\r\nConnection: close\r\n\r\n";
-                await stream.WriteAsync(Encoding.ASCII.GetBytes(head), ct);
-                await stream.WriteAsync(page, ct);
+                await HtmlPageServer.ServeOneAsync(listener, "200 OK", page, ct);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException or IOException)
