@@ -2,8 +2,10 @@ namespace LayerCache.Core;
 
 /// <summary>
 /// Where the cache lives: <c>--cache</c>, else <c>LAYERCACHE_CACHE</c>, else the user's cache directory
-/// (<c>$XDG_CACHE_HOME/layercache</c>, else <c>~/.cache/layercache</c>). The directory is an OCI Image
-/// Layout that the CI's own file cache persists.
+/// (<c>$XDG_CACHE_HOME/layercache</c>, else <c>~/.cache/layercache</c>). A parsed union of the store
+/// kinds (<see cref="Kind"/>): a directory (<c>dir:PATH</c>, an OCI Image Layout that the CI's own file
+/// cache persists) or a registry repository (<c>registry://HOST[:PORT]/REPO</c>). Opened once per run
+/// by <see cref="CacheStoreFactory"/>.
 /// </summary>
 /// <remarks>
 /// The default is outside every usual build context on purpose: a store inside the context is sent
@@ -11,18 +13,46 @@ namespace LayerCache.Core;
 /// per user, not per project: entries are already told apart by scope (project/branch), and a CI
 /// recipe can only cache a path it can name.
 /// </remarks>
-public sealed record StoreLocation(string Directory)
+public sealed record StoreLocation
 {
+    private readonly string? _directory;
+
+    /// <summary>A directory store at <paramref name="directory"/>.</summary>
+    public StoreLocation(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        _directory = directory;
+        Kind = StoreKind.Directory;
+    }
+
+    /// <summary>A registry store in the repository <paramref name="registry"/>.</summary>
+    public StoreLocation(RegistryStoreAddress registry)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        Registry = registry;
+        Kind = StoreKind.Registry;
+    }
+
+    /// <summary>Which kind of store this is.</summary>
+    public StoreKind Kind { get; }
+
+    /// <summary>The directory of a <see cref="StoreKind.Directory"/> store.</summary>
+    /// <exception cref="InvalidOperationException">The store is not a directory (check <see cref="Kind"/>).</exception>
+    public string Directory => _directory ?? throw new InvalidOperationException($"{this} is not a directory store");
+
+    /// <summary>The repository of a <see cref="StoreKind.Registry"/> store; null for a directory.</summary>
+    public RegistryStoreAddress? Registry { get; }
+
     /// <summary>The environment variable that overrides the default store (same syntax as <c>--cache</c>).</summary>
     public const string EnvironmentVariable = "LAYERCACHE_CACHE";
 
     /// <summary>The store kinds this version can use, as error messages name them.</summary>
-    public const string Supported = "dir:PATH, or a directory path such as ./cache or /var/cache/layercache";
+    public const string Supported = "dir:PATH, a directory path such as ./cache or /var/cache/layercache, or registry://HOST[:PORT]/REPOSITORY";
 
     /// <summary>Parses a <c>--cache</c> (or <c>LAYERCACHE_CACHE</c>) value.</summary>
     /// <remarks>
     /// Wrong words must fail loudly rather than become a directory of that name: <c>dir:PATH</c> is a
-    /// directory; <c>registry://…</c> is a kind this version does not have yet; any other
+    /// directory; <c>registry://HOST[:PORT]/REPO</c> a registry repository, validated here; any other
     /// <c>word:</c> prefix is an unknown kind; buildx's <c>type=…,dest=…</c> is not our syntax. A bare
     /// value is a directory only when it reads as a path: it has a <c>/</c>, starts with <c>.</c> or
     /// <c>~</c>, or names an existing directory (<c>cache</c> alone is a typo as often as a path).
@@ -48,9 +78,19 @@ public sealed record StoreLocation(string Directory)
 
         if (Scheme(value) is { } scheme)
         {
-            throw scheme.Equals("registry", StringComparison.OrdinalIgnoreCase)
-                ? Invalid(value, option, $"registry stores are not available yet in this version; use {Supported}")
-                : Invalid(value, option, $"unknown store kind \"{scheme}:\"; supported: {Supported} (write ./{value} for a directory of that name)");
+            if (!scheme.Equals("registry", StringComparison.OrdinalIgnoreCase))
+            {
+                throw Invalid(value, option, $"unknown store kind \"{scheme}:\"; supported: {Supported} (write ./{value} for a directory of that name)");
+            }
+
+            if (!value[scheme.Length..].StartsWith("://", StringComparison.Ordinal))
+            {
+                throw Invalid(value, option, $"expected registry://HOST[:PORT]/REPOSITORY; supported: {Supported}");
+            }
+
+            return RegistryStoreAddress.TryParse(value[(scheme.Length + 3)..], out var problem) is { } registry
+                ? new StoreLocation(registry)
+                : throw Invalid(value, option, $"{problem}; supported: {Supported}");
         }
 
         if (value.StartsWith("type=", StringComparison.Ordinal) || (value[0] is not ('.' or '/' or '~') && value.Contains('=', StringComparison.Ordinal) && value.Contains(',', StringComparison.Ordinal)))
@@ -108,7 +148,7 @@ public sealed record StoreLocation(string Directory)
     }
 
     /// <inheritdoc/>
-    public override string ToString() => "dir:" + Directory;
+    public override string ToString() => Kind == StoreKind.Registry ? Registry!.ToString() : "dir:" + _directory;
 
     /// <summary><c>~</c> or <c>~/…</c> under <c>$HOME</c>, as a shell would have expanded it.</summary>
     private static string ExpandHome(string path, Func<string, string?>? environment)

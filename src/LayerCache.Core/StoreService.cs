@@ -10,7 +10,7 @@ public static class StoreService
     public static async Task<StoreListing> ListAsync(StoreLocation location, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(location);
-        if (!Directory.Exists(location.Directory))
+        if (!CacheStoreFactory.MayExist(location))
         {
             return new StoreListing(location.ToString(), [], 0);
         }
@@ -40,14 +40,16 @@ public static class StoreService
     public static async Task<PruneReport> PruneAsync(StoreLocation location, RetentionPolicy policy, TimeProvider clock, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(clock);
-        var store = await OpenAsync(location, cancellationToken);
+        var store = await OpenAsync(location, cancellationToken) as IPrunableCacheStore
+            ?? throw new InvalidInputException($"prune is not supported by the cache store {location}");
         return await UsingAsync(location, () => store.PruneAsync(policy, clock.GetUtcNow(), cancellationToken));
     }
 
     /// <summary>Re-hashes every blob and checks every entry.</summary>
     public static async Task<VerifyReport> VerifyAsync(StoreLocation location, CancellationToken cancellationToken)
     {
-        var store = await OpenAsync(location, cancellationToken);
+        var store = await OpenAsync(location, cancellationToken) as IVerifiableCacheStore
+            ?? throw new InvalidInputException($"verify is not supported by the cache store {location}");
         return await UsingAsync(location, () => store.VerifyAsync(cancellationToken));
     }
 
@@ -58,7 +60,7 @@ public static class StoreService
         {
             return await operation();
         }
-        catch (Exception e) when (e is StoreException or Oci.ContentVerificationException or Oci.OciFormatException)
+        catch (Exception e) when (StoreErrors.IsStoreFailure(e))
         {
             throw new InvalidInputException($"cache store {location} is unusable: {e.Message.ReplaceLineEndings(" ")}", e);
         }
@@ -67,14 +69,10 @@ public static class StoreService
     private static async Task<ICacheStore> OpenAsync(StoreLocation location, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(location);
-        if (!Directory.Exists(location.Directory))
-        {
-            throw new InvalidInputException($"no cache store at {location}");
-        }
-
         try
         {
-            return await FileSystemCacheStore.OpenAsync(location.Directory, cancellationToken);
+            return (await CacheStoreFactory.OpenAsync(location, create: false, cancellationToken))?.Store
+                ?? throw new InvalidInputException($"no cache store at {location}");
         }
         catch (StoreException e)
         {

@@ -1,6 +1,6 @@
 namespace LayerCache.Store;
 
-/// <summary>What is wrong with a blob found by <see cref="ICacheStore.VerifyAsync"/>.</summary>
+/// <summary>What is wrong with a blob found by <see cref="IVerifiableCacheStore.VerifyAsync"/>.</summary>
 public enum BlobProblemKind
 {
     /// <summary>Referenced but not in the store.</summary>

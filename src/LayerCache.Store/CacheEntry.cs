@@ -23,8 +23,14 @@ public sealed record CacheEntry
     /// <summary>The stage images, in build order.</summary>
     public required IReadOnlyList<StageImage> Stages { get; init; }
 
-    /// <summary>External image reference (as written in the Dockerfile) → resolved image id or digest.</summary>
+    /// <summary>External image reference (as written in the Dockerfile) → the engine's image id (config digest).</summary>
     public IReadOnlyDictionary<string, Digest> BaseImages { get; init; } = new Dictionary<string, Digest>();
+
+    /// <summary>
+    /// External image reference → its registry manifest digest, where it was known (the second identity
+    /// of a base image; see <see cref="GetBaseImage"/>). Empty in entries of format 1.
+    /// </summary>
+    public IReadOnlyDictionary<string, Digest> BaseImageManifests { get; init; } = new Dictionary<string, Digest>();
 
     /// <summary>Digest of the Dockerfile, when known.</summary>
     public Digest? DockerfileDigest { get; init; }
@@ -67,6 +73,10 @@ public sealed record CacheEntry
 
     /// <summary>The entry's signature from <c>index.json</c> (see <see cref="EntrySigner"/>); null when unsigned.</summary>
     public string? Signature { get; init; }
+
+    /// <summary>Both recorded identities of the base image <paramref name="reference"/> (either may be null).</summary>
+    public BaseImageIdentity GetBaseImage(string reference) =>
+        new(BaseImages.TryGetValue(reference, out var id) ? id : null, BaseImageManifests.TryGetValue(reference, out var manifest) ? manifest : null);
 
     /// <summary>The stage with this name, or null.</summary>
     public StageImage? FindStage(string name) => Stages.FirstOrDefault(s => s.Name == name);

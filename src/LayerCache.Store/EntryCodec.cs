@@ -17,6 +17,7 @@ internal static class EntryCodec
             [StoreAnnotations.Created] = Rfc3339JsonConverter.Format(entry.Created),
             [StoreAnnotations.Key] = entry.Key.Value,
             [StoreAnnotations.BaseImages] = SerializeMap(entry.BaseImages),
+            [StoreAnnotations.BaseManifests] = SerializeMap(entry.BaseImageManifests),
             [StoreAnnotations.KeyFiles] = SerializeMap(entry.KeyFiles),
         };
         if (entry.DockerfileDigest is { } dockerfile)
@@ -72,6 +73,7 @@ internal static class EntryCodec
                 [StoreAnnotations.Stage] = stage.Name,
                 [StoreAnnotations.ImageId] = stage.ConfigDigest.Value,
                 [StoreAnnotations.Size] = stage.Size.ToString(CultureInfo.InvariantCulture),
+                [StoreAnnotations.Layers] = SerializeLayers(stage.Layers),
             },
         }).ToList();
 
@@ -89,9 +91,9 @@ internal static class EntryCodec
         try
         {
             var format = Required(StoreAnnotations.Format);
-            if (format != StoreAnnotations.CurrentFormat)
+            if (format is not (StoreAnnotations.CurrentFormat or StoreAnnotations.PreviousFormat))
             {
-                throw new StoreCorruptException(source, $"entry format \"{format}\" is not supported (expected {StoreAnnotations.CurrentFormat})", null);
+                throw new StoreCorruptException(source, $"entry format \"{format}\" is not supported (expected {StoreAnnotations.CurrentFormat} or {StoreAnnotations.PreviousFormat})", null);
             }
 
             if (!Rfc3339JsonConverter.TryParse(Required(StoreAnnotations.Created), out var created))
@@ -110,6 +112,7 @@ internal static class EntryCodec
                     ?? throw new StoreCorruptException(source, $"manifest {d.Digest} lacks annotation {StoreAnnotations.ImageId}", null)),
                 Size = long.Parse(d.GetAnnotation(StoreAnnotations.Size) ?? "0", NumberStyles.None, CultureInfo.InvariantCulture),
                 Platform = d.Platform,
+                Layers = ParseLayers(d.GetAnnotation(StoreAnnotations.Layers)),
             }).ToList();
 
             return new CacheEntry
@@ -120,6 +123,7 @@ internal static class EntryCodec
                 LastUsed = created.ToUniversalTime(),
                 Key = Digest.Parse(Required(StoreAnnotations.Key)),
                 BaseImages = ParseMap(annotations.GetValueOrDefault(StoreAnnotations.BaseImages)),
+                BaseImageManifests = ParseMap(annotations.GetValueOrDefault(StoreAnnotations.BaseManifests)),
                 KeyFiles = ParseMap(annotations.GetValueOrDefault(StoreAnnotations.KeyFiles)),
                 DockerfileDigest = ParseOptionalDigest(annotations.GetValueOrDefault(StoreAnnotations.Dockerfile)),
                 BuildArgsDigest = ParseOptionalDigest(annotations.GetValueOrDefault(StoreAnnotations.BuildArgs)),
@@ -137,6 +141,42 @@ internal static class EntryCodec
         {
             throw new StoreCorruptException(source, $"entry index has an invalid annotation: {e.Message}", e);
         }
+    }
+
+    private static string SerializeLayers(IReadOnlyList<LayerRecord> layers)
+    {
+        var rows = layers.Select(l => new[]
+        {
+            l.DiffId.Digest.Value,
+            l.IsUncompressed ? string.Empty : l.Stored.Digest.Value,
+            l.Stored.Size.ToString(CultureInfo.InvariantCulture),
+            l.Stored.MediaType,
+        }).ToList();
+        return JsonSerializer.Serialize(rows, StoreJsonContext.Default.ListStringArray);
+    }
+
+    // Format 1 entries have no index: their layers are found through the manifest when needed.
+    private static List<LayerRecord> ParseLayers(string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return [];
+        }
+
+        var rows = JsonSerializer.Deserialize(json, StoreJsonContext.Default.ListStringArray)
+            ?? throw new JsonException("layers annotation is null");
+        return [.. rows.Select(row =>
+        {
+            if (row is not { Length: 4 })
+            {
+                throw new FormatException("a layers row is not [diffId, digest, size, mediaType]");
+            }
+
+            var diffId = DiffId.Parse(row[0]);
+            var stored = row[1].Length == 0 ? diffId.Digest : Digest.Parse(row[1]);
+            var size = long.Parse(row[2], NumberStyles.None, CultureInfo.InvariantCulture);
+            return new LayerRecord(diffId, new Descriptor { MediaType = row[3], Digest = stored, Size = size });
+        })];
     }
 
     private static Dictionary<string, double> ParseSeconds(string? json)

@@ -6,7 +6,7 @@ namespace LayerCache.Store;
 /// Reads entries out of a store's blobs: an entry's index blob into a <see cref="CacheEntry"/>, and
 /// the stage details (manifest media type and size, config, platform, total size) a put fills in.
 /// </summary>
-internal sealed class EntryReader(FileSystemBlobStore blobs)
+internal sealed class EntryReader(IBlobStore blobs, Func<Digest, string> describe)
 {
     /// <summary>The readable entries among <paramref name="indexed"/>, newest first; unreadable ones are skipped (verify reports them).</summary>
     public async Task<IReadOnlyList<CacheEntry>> LoadAllAsync(IEnumerable<IndexedEntry> indexed, CancellationToken cancellationToken)
@@ -44,7 +44,7 @@ internal sealed class EntryReader(FileSystemBlobStore blobs)
     public async Task<StageImage> FillStageAsync(StageImage stage, CancellationToken cancellationToken)
     {
         var json = await ContentGraph.ReadDocumentAsync(blobs, stage.ManifestDigest, cancellationToken);
-        var source = blobs.GetBlobPath(stage.ManifestDigest);
+        var source = describe(stage.ManifestDigest);
         var mediaType = OciJson.PeekMediaType(json) ?? MediaType.OciImageManifest;
         if (!MediaType.IsManifest(mediaType))
         {
@@ -65,14 +65,17 @@ internal sealed class EntryReader(FileSystemBlobStore blobs)
         foreach (var blob in (IEnumerable<Descriptor>)[manifest.Config, .. manifest.Layers])
         {
             var size = await blobs.TryGetSizeAsync(blob.Digest, cancellationToken)
-                ?? throw new BlobNotFoundException(blob.Digest, blobs.GetBlobPath(blob.Digest));
+                ?? throw new BlobNotFoundException(blob.Digest, describe(blob.Digest));
             total += size;
         }
 
         Platform? platform = null;
+        IReadOnlyList<LayerRecord> layers = [];
         try
         {
-            platform = OciJson.DeserializeConfig(await ContentGraph.ReadDocumentAsync(blobs, manifest.Config.Digest, cancellationToken)).Platform;
+            var config = OciJson.DeserializeConfig(await ContentGraph.ReadDocumentAsync(blobs, manifest.Config.Digest, cancellationToken));
+            platform = config.Platform;
+            layers = PairLayers(manifest, config);
         }
         catch (OciFormatException)
         {
@@ -86,12 +89,29 @@ internal sealed class EntryReader(FileSystemBlobStore blobs)
             ConfigDigest = manifest.Config.Digest,
             Size = total,
             Platform = platform,
+            Layers = layers,
         };
+    }
+
+    /// <summary>
+    /// The manifest's layer i is the config's DiffId i (the image spec's pairing); a manifest and config
+    /// that disagree on the count pair nothing, and the stage is then only restorable, not a source of
+    /// layers to skip.
+    /// </summary>
+    private static IReadOnlyList<LayerRecord> PairLayers(ImageManifest manifest, ImageConfig config)
+    {
+        var diffIds = config.DiffIds;
+        if (diffIds.Count != manifest.Layers.Count)
+        {
+            return [];
+        }
+
+        return [.. manifest.Layers.Select((layer, i) => new LayerRecord(diffIds[i], new Descriptor { MediaType = layer.MediaType, Digest = layer.Digest, Size = layer.Size }))];
     }
 
     private async Task<CacheEntry> LoadAsync(Digest id, CancellationToken cancellationToken)
     {
-        var source = blobs.GetBlobPath(id);
+        var source = describe(id);
         var json = await ContentGraph.ReadDocumentAsync(blobs, id, cancellationToken);
         return EntryCodec.FromIndex(OciJson.DeserializeIndex(json, source), id, source);
     }

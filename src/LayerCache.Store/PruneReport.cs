@@ -23,4 +23,16 @@ public sealed record PruneReport
 
     /// <summary>Total bytes of the blobs that remain.</summary>
     public required long BytesKept { get; init; }
+
+    /// <summary>The report of a store that cannot prune (<see cref="StoreCapabilities.Prune"/> missing): nothing removed, nothing measured.</summary>
+    public static PruneReport NotPruned { get; } = new()
+    {
+        EntriesRemoved = [],
+        BrokenEntriesRemoved = [],
+        EntriesKept = 0,
+        BlobsRemoved = 0,
+        BytesFreed = 0,
+        TempFilesRemoved = 0,
+        BytesKept = 0,
+    };
 }

@@ -30,4 +30,26 @@ public sealed record StageImage
 
     /// <summary>The platform from the image config, when it names one (filled by the store).</summary>
     public Platform? Platform { get; init; }
+
+    /// <summary>
+    /// Each layer's DiffId with its stored descriptor, in layer order (filled by the store from the
+    /// manifest's layers and the config's <c>rootfs.diff_ids</c>): the DiffId → stored blob index a
+    /// save consults so a layer the store already has, compressed or not, is not sent again.
+    /// </summary>
+    public IReadOnlyList<LayerRecord> Layers { get; init; } = [];
+
+    /// <summary>Value equality, <see cref="Layers"/> compared element by element (a record would compare the list reference).</summary>
+    public bool Equals(StageImage? other) =>
+        other is not null
+        && Name == other.Name
+        && ManifestDigest == other.ManifestDigest
+        && ManifestMediaType == other.ManifestMediaType
+        && ManifestSize == other.ManifestSize
+        && ConfigDigest == other.ConfigDigest
+        && Size == other.Size
+        && Equals(Platform, other.Platform)
+        && Layers.SequenceEqual(other.Layers);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Name, ManifestDigest, ConfigDigest, Size, Layers.Count);
 }

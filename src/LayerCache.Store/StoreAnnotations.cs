@@ -39,8 +39,25 @@ public static class StoreAnnotations
     /// <summary>The entry format version (entry index); currently <see cref="CurrentFormat"/>.</summary>
     public const string Format = Prefix + "format";
 
-    /// <summary>The value of <see cref="Format"/> this version writes and reads.</summary>
-    public const string CurrentFormat = "1";
+    /// <summary>
+    /// The value of <see cref="Format"/> this version writes: <c>2</c> adds the stage layer index
+    /// (<see cref="Layers"/>) and base image manifest digests (<see cref="BaseManifests"/>). Version
+    /// <see cref="PreviousFormat"/> entries are still read (their base images are engine image ids, their
+    /// layers uncompressed); an older layercache skips a version 2 entry as one it does not read.
+    /// </summary>
+    public const string CurrentFormat = "2";
+
+    /// <summary>The previous entry format, still read.</summary>
+    public const string PreviousFormat = "1";
+
+    /// <summary>
+    /// On a stage manifest descriptor (format 2): JSON array, one <c>[diffId, storedDigest, size, mediaType]</c>
+    /// per layer in order, <c>storedDigest</c> empty when it equals the DiffId (uncompressed). See <see cref="LayerRecord"/>.
+    /// </summary>
+    public const string Layers = Prefix + "layers";
+
+    /// <summary>Entry index (format 2): JSON object, external image reference → registry manifest digest (see <see cref="BaseImageIdentity"/>).</summary>
+    public const string BaseManifests = Prefix + "base-manifests";
 
     /// <summary>In <c>index.json</c>: what a descriptor is, <see cref="KindEntry"/> or <see cref="KindStage"/>.</summary>
     public const string Kind = Prefix + "kind";
@@ -63,7 +80,7 @@ public static class StoreAnnotations
     /// <summary>The cache key digest the entry was saved under.</summary>
     public const string Key = Prefix + "key";
 
-    /// <summary>JSON object: external image reference → resolved image id or digest.</summary>
+    /// <summary>JSON object: external image reference → the engine's image id (format 1: resolved image id or digest).</summary>
     public const string BaseImages = Prefix + "base-images";
 
     /// <summary>Digest of the Dockerfile.</summary>

@@ -29,4 +29,7 @@ public sealed class StoreCorruptException : StoreException
         : base(path, problem.Contains(path, StringComparison.Ordinal) ? problem : $"{path}: {problem}", innerException)
     {
     }
+
+    /// <inheritdoc/>
+    public override StoreErrorKind Kind => StoreErrorKind.Corrupt;
 }

@@ -1,6 +1,6 @@
 namespace LayerCache.Store;
 
-/// <summary>The result of <see cref="ICacheStore.VerifyAsync"/>.</summary>
+/// <summary>The result of <see cref="IVerifiableCacheStore.VerifyAsync"/>.</summary>
 public sealed record VerifyReport
 {
     /// <summary>How many blobs were re-hashed.</summary>

@@ -16,8 +16,14 @@ public sealed class StoreLocationTests
     public void Directories_are_accepted(string value, string directory) => Assert.Equal(directory, StoreLocation.Parse(value).Directory);
 
     [Theory]
-    [InlineData("registry:ghcr.io/acme/cache", "not available yet")]
-    [InlineData("registry://ghcr.io/acme/cache", "not available yet")]
+    [InlineData("registry:ghcr.io/acme/cache", "expected registry://HOST[:PORT]/REPOSITORY")]
+    [InlineData("registry://ghcr.io", "expected registry://HOST[:PORT]/REPOSITORY")]
+    [InlineData("registry://user:secret@ghcr.io/acme/cache", "credentials do not belong")]
+    [InlineData("registry://ghcr.io/acme/cache:v1", "not a tag or digest")]
+    [InlineData("registry://ghcr.io/Acme/cache", "not a repository name")]
+    [InlineData("registry://ghcr.io:0/acme/cache", "not a port")]
+    [InlineData("registry://ghcr.io:99999/acme/cache", "not a port")]
+    [InlineData("registry://gh_cr.io/acme/cache", "not a host name")]
     [InlineData("gha", "not a store")]
     [InlineData("gha:", "unknown store kind \"gha:\"")]
     [InlineData("s3://bucket/cache", "unknown store kind \"s3:\"")]
@@ -35,6 +41,33 @@ public sealed class StoreLocationTests
         {
             Assert.Contains("dir:PATH", e.Message, StringComparison.Ordinal);
         }
+    }
+
+    [Theory]
+    [InlineData("registry://ghcr.io/acme/cache", "ghcr.io", null, "acme/cache")]
+    [InlineData("registry://localhost:5000/ci/app-cache", "localhost", 5000, "ci/app-cache")]
+    [InlineData("registry://Registry.Example.COM/a", "registry.example.com", null, "a")]
+    [InlineData("registry://[::1]:5000/a/b__c", "[::1]", 5000, "a/b__c")]
+    public void Registry_repositories_parse_once_into_their_parts(string value, string host, int? port, string repository)
+    {
+        var location = StoreLocation.Parse(value);
+
+        Assert.Equal(StoreKind.Registry, location.Kind);
+        Assert.Equal(new RegistryStoreAddress(host, port, repository), location.Registry);
+        Assert.Equal(value.Replace("Registry.Example.COM", "registry.example.com", StringComparison.Ordinal), location.ToString());
+        Assert.Throws<InvalidOperationException>(() => location.Directory);
+    }
+
+    [Fact]
+    public async Task A_registry_store_is_refused_as_not_available_yet_when_opened()
+    {
+        var location = StoreLocation.Parse("registry://localhost:5000/cache");
+
+        var early = Assert.Throws<InvalidInputException>(() => CacheStoreFactory.RequireAvailable(location));
+        var opened = await Assert.ThrowsAsync<InvalidInputException>(() => CacheStoreFactory.OpenAsync(location, create: true, CancellationToken.None));
+
+        Assert.Contains("not available yet", early.Message, StringComparison.Ordinal);
+        Assert.Equal(early.Message, opened.Message);
     }
 
     [Fact]

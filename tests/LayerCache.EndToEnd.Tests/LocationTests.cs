@@ -90,7 +90,7 @@ public sealed class LocationTests
     }
 
     [Theory]
-    [InlineData("registry:ghcr.io/acme/cache", "not available yet")]
+    [InlineData("registry:ghcr.io/acme/cache", "expected registry://HOST[:PORT]/REPOSITORY")]
     [InlineData("registry://ghcr.io/acme/cache", "not available yet")]
     [InlineData("gha", "not a store")]
     [InlineData("type=local,dest=lc-e2e-typelocal", "buildx")]

@@ -3,7 +3,7 @@ using LayerCache.Oci;
 namespace LayerCache.Store.Tests;
 
 /// <summary>The blob conformance suite over a store directory, plus: failed writes leave no file behind.</summary>
-public sealed class FileSystemBlobStoreTests : BlobStoreConformanceTests
+public sealed class FileSystemBlobStoreTests : BlobStoreConformance
 {
     private TempDirectory? _temp;
 

@@ -6,7 +6,7 @@ using LayerCache.Testing;
 namespace LayerCache.Store.Tests;
 
 /// <summary>The conformance suite over the filesystem store, plus what only a directory has: layout files, SUMMARY, locks, temp debris, skopeo.</summary>
-public sealed class FileSystemCacheStoreTests : CacheStoreConformanceTests
+public sealed class FileSystemCacheStoreTests : CacheStoreConformance
 {
     private TempDirectory? _temp;
 
@@ -57,12 +57,12 @@ public sealed class FileSystemCacheStoreTests : CacheStoreConformanceTests
         await layout.TagAsync("someone-elses-image", new Descriptor { MediaType = MediaType.OciImageManifest, Digest = foreign.ManifestDigest, Size = size }, Ct);
 
         await Store.PutEntryAsync(TestImages.Entry("p/main", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "mine")), Ct);
-        var report = await Store.PruneAsync(new RetentionPolicy { KeepCurrent = true }, T0, Ct);
+        var report = await Prunable.PruneAsync(new RetentionPolicy { KeepCurrent = true }, T0, Ct);
 
         Assert.Equal(0, report.BlobsRemoved);
         Assert.Equal(foreign.ManifestDigest, Assert.Single(OciJson.DeserializeIndex(await File.ReadAllBytesAsync(layout.IndexPath, Ct)).FindByRefName("someone-elses-image")).Digest);
         Assert.True(await Store.Blobs.ExistsAsync(Digest.Compute(TestImages.Layer("foreign")), Ct));
-        Assert.True((await Store.VerifyAsync(Ct)).IsClean);
+        Assert.True((await Verifiable.VerifyAsync(Ct)).IsClean);
     }
 
     /// <summary>Rewrites an annotation of every entry descriptor in index.json, as anyone who can write the store can.</summary>
@@ -112,7 +112,7 @@ public sealed class FileSystemCacheStoreTests : CacheStoreConformanceTests
         var build = await TestImages.AddImageAsync(Store.Blobs, "build", "b");
         var runtime = await TestImages.AddImageAsync(Store.Blobs, "runtime", "r");
         var current = await Store.PutEntryAsync(TestImages.Entry("myproject/main", T0.AddHours(1), build, runtime), Ct);
-        await Store.MarkUsedAsync(current.Id, T0.AddHours(2), Ct);
+        await Usage.MarkUsedAsync(current.Id, T0.AddHours(2), Ct);
 
         var index = OciJson.DeserializeIndex(await File.ReadAllBytesAsync(Path.Combine(Dir, "index.json"), Ct));
 
@@ -149,11 +149,11 @@ public sealed class FileSystemCacheStoreTests : CacheStoreConformanceTests
         Assert.Equal($"p/main p_main.20261122T073000Z {stored.Id} 2026-11-22\n", afterPut);
 
         await FileSystemCacheStore.OpenAsync(Dir, Ct);
-        await Store.PruneAsync(RetentionPolicy.KeepAll, T0, Ct);
-        await Store.MarkUsedAsync(stored.Id, T0.AddHours(10), Ct);
+        await Prunable.PruneAsync(RetentionPolicy.KeepAll, T0, Ct);
+        await Usage.MarkUsedAsync(stored.Id, T0.AddHours(10), Ct);
         Assert.Equal(afterPut, await File.ReadAllTextAsync(summary, Ct));
 
-        await Store.MarkUsedAsync(stored.Id, T0.AddDays(1), Ct);
+        await Usage.MarkUsedAsync(stored.Id, T0.AddDays(1), Ct);
         var nextDay = await File.ReadAllTextAsync(summary, Ct);
         Assert.EndsWith(" 2026-11-23\n", nextDay, StringComparison.Ordinal);
 
@@ -162,7 +162,7 @@ public sealed class FileSystemCacheStoreTests : CacheStoreConformanceTests
         Assert.Equal(["p/dev", "p/main"], lines.Select(l => l.Split(' ')[0]));
         Assert.Contains(second.Id.Value, lines[0], StringComparison.Ordinal);
 
-        await Store.PruneAsync(new RetentionPolicy { KeepFor = TimeSpan.FromDays(1) }, T0.AddDays(1.5), Ct);
+        await Prunable.PruneAsync(new RetentionPolicy { KeepFor = TimeSpan.FromDays(1) }, T0.AddDays(1.5), Ct);
         Assert.Equal(nextDay, await File.ReadAllTextAsync(summary, Ct));
     }
 

@@ -55,8 +55,9 @@ internal static class CommonOptions
     };
 
     /// <summary>The store from <c>--cache</c>, else <c>LAYERCACHE_CACHE</c>, else the user's cache directory.</summary>
+    /// <remarks>A kind of store this version cannot open is refused here, before any engine or build work.</remarks>
     public static StoreLocation Store(ParseResult parse, Option<string?> cache, Func<string, string?> environment) =>
-        StoreLocation.Resolve(parse.GetValue(cache), environment);
+        CacheStoreFactory.RequireAvailable(StoreLocation.Resolve(parse.GetValue(cache), environment));
 
     public static Option<string[]> Keep() => new("--keep")
     {

@@ -50,7 +50,7 @@ public static class BuildContext
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(context);
-        if (!Directory.Exists(context))
+        if (store.Kind != StoreKind.Directory || !Directory.Exists(context))
         {
             // A URL, '-' or a missing directory: docker reports it; nothing local can contain the store.
             return;

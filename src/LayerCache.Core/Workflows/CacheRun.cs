@@ -88,24 +88,22 @@ internal sealed class CacheRun
     /// <summary>Opens the store, or warns and returns null (fail open).</summary>
     public async Task<ICacheStore?> OpenStoreAsync(bool create, CancellationToken cancellationToken)
     {
-        var directory = Options.Store.Directory;
-        if (!create && !Directory.Exists(directory))
-        {
-            return null;
-        }
-
         try
         {
             // A writer heals: a damaged store is rebuilt and orphans of failed saves collected.
-            var store = await FileSystemCacheStore.OpenAsync(directory, new FileSystemCacheStoreOptions { Heal = create }, cancellationToken);
-            if (store.RebuiltBecause is { } damage)
+            if (await CacheStoreFactory.OpenAsync(Options.Store, create, cancellationToken) is not { } opened)
+            {
+                return null;
+            }
+
+            if (opened.RebuiltBecause is { } damage)
             {
                 Warn($"cache store {Options.Store} was unusable and has been rebuilt empty: {damage}");
             }
 
-            return store;
+            return opened.Store;
         }
-        catch (Exception e) when (e is StoreException or IOException or UnauthorizedAccessException or OciFormatException or OutOfMemoryException)
+        catch (Exception e) when (StoreErrors.IsStoreFailure(e))
         {
             Warn($"cache store {Options.Store} is unusable: {OneLine(e)}", e);
             return null;

@@ -27,7 +27,7 @@ internal static class RestoreStep
         var store = await run.OpenStoreAsync(create: false, cancellationToken);
         if (store is null)
         {
-            return Miss(Directory.Exists(run.Options.Store.Directory) ? "the cache store is unusable" : $"no cache yet at {run.Options.Store}");
+            return Miss(CacheStoreFactory.MayExist(run.Options.Store) ? "the cache store is unusable" : $"no cache yet at {run.Options.Store}");
         }
 
         var reasons = new List<string>();
@@ -89,7 +89,10 @@ internal static class RestoreStep
                     continue;
                 }
 
-                await store.MarkUsedAsync(chosen.Id, run.Clock.GetUtcNow(), cancellationToken);
+                if (store is IEntryUsageRecorder usage)
+                {
+                    await usage.MarkUsedAsync(chosen.Id, run.Clock.GetUtcNow(), cancellationToken);
+                }
                 return (new RestoreReport
                 {
                     Hit = true,
@@ -123,22 +126,24 @@ internal static class RestoreStep
 
     /// <summary>The store's content is bad (not the engine, not the machine): another entry may be fine.</summary>
     internal static bool IsDamagedContent(Exception failure) =>
-        Causes(failure).Any(e => e is Oci.ContentVerificationException or Oci.BlobNotFoundException or StoreCorruptException or Oci.OciFormatException);
+        Causes(failure).Any(e => StoreErrors.Classify(e) is StoreErrorKind.Corrupt or StoreErrorKind.NotFound);
 
     /// <summary>
     /// Deletes a blob that failed verification, so that the next save writes it again (a save skips
     /// blobs the store already has) and later restores do not trip over it: the store heals itself.
+    /// Only where the store's policy allows it: a shared registry's blob is never deleted because one
+    /// download was corrupt.
     /// </summary>
     private static async Task QuarantineAsync(CacheRun run, ICacheStore store, Exception failure, CancellationToken cancellationToken)
     {
-        if (QuarantineTarget(failure) is not { } corrupt)
+        if (QuarantineTarget(failure) is not { } corrupt || !store.Policy.DeleteCorruptBlobs || store.Blobs is not IBlobDeleter deleter)
         {
             return;
         }
 
         try
         {
-            await store.Blobs.DeleteAsync(corrupt, cancellationToken);
+            await deleter.DeleteAsync(corrupt, cancellationToken);
             run.Log($"removed corrupt blob {corrupt} from the store; the next save writes it again");
         }
         catch (IOException io)

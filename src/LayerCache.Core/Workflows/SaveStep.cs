@@ -61,22 +61,27 @@ internal static class SaveStep
                 {
                     // Nothing new: writing another entry would only change SUMMARY and make the CI
                     // upload an identical cache again.
-                    await store.MarkUsedAsync(unchangedAs.Id, run.Clock.GetUtcNow(), cancellationToken);
+                    if (store is IEntryUsageRecorder usage)
+                    {
+                        await usage.MarkUsedAsync(unchangedAs.Id, run.Clock.GetUtcNow(), cancellationToken);
+                    }
                 }
                 else
                 {
                     written = await store.PutEntryAsync(NewEntry(run, image, export.Stages) with { StepSeconds = stepSeconds }, cancellationToken);
-                    if (signer is not null)
+                    if (signer is not null && store is IEntrySignatureStore signatures)
                     {
                         // Beside the entry, bound to its digest: a crash before this line leaves an
                         // unsigned entry, which keyed builds pass over (a miss, never a wrong hit).
-                        await store.SignEntryAsync(written.Id, signer.Sign(written), cancellationToken);
+                        await signatures.SignEntryAsync(written.Id, signer.Sign(written), cancellationToken);
                     }
                 }
             }
 
-            var prune = await store.PruneAsync(
-                run.Options.Retention with { ProtectedScope = run.Scopes.Write, ProtectedImage = image }, run.Clock.GetUtcNow(), cancellationToken);
+            // A store without retention (a registry that refuses deletes) keeps everything; its own GC decides.
+            var prune = store is IPrunableCacheStore prunable
+                ? await prunable.PruneAsync(run.Options.Retention with { ProtectedScope = run.Scopes.Write, ProtectedImage = image }, run.Clock.GetUtcNow(), cancellationToken)
+                : PruneReport.NotPruned;
             if (written is not null)
             {
                 run.Log($"saved entry {written.RefName}: {export.LayersWritten} layer(s) written, {export.LayersSkipped} already stored");

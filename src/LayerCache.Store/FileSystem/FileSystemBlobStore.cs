@@ -9,7 +9,7 @@ namespace LayerCache.Store;
 /// <c>.tmp/</c>, are fsynced and renamed into place, so a blob is never visible under its name before
 /// it is complete and verified.
 /// </summary>
-public sealed class FileSystemBlobStore : IBlobStore
+public sealed class FileSystemBlobStore : IBlobStore, IBlobDeleter, IBlobEnumerator
 {
     /// <summary>Wraps an opened layout.</summary>
     public FileSystemBlobStore(OciLayout layout)
@@ -28,17 +28,10 @@ public sealed class FileSystemBlobStore : IBlobStore
     public string GetBlobPath(Digest digest) => Layout.GetBlobPath(digest);
 
     /// <inheritdoc/>
-    public Task<bool> ExistsAsync(Digest digest, CancellationToken cancellationToken)
+    public Task<BlobInfo?> StatAsync(Digest digest, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Layout.HasBlob(digest));
-    }
-
-    /// <inheritdoc/>
-    public Task<long?> TryGetSizeAsync(Digest digest, CancellationToken cancellationToken)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult(Layout.TryGetBlobSize(digest, out var size) ? size : (long?)null);
+        return Task.FromResult(Layout.TryGetBlobSize(digest, out var size) ? new BlobInfo(digest, size) : (BlobInfo?)null);
     }
 
     /// <inheritdoc/>
@@ -46,8 +39,11 @@ public sealed class FileSystemBlobStore : IBlobStore
         await Layout.OpenBlobAsync(digest, expectedSize: null, cancellationToken);
 
     /// <inheritdoc/>
-    public Task<BlobInfo> WriteAsync(Stream content, Digest? expected, long? expectedSize, CancellationToken cancellationToken) =>
-        Layout.WriteBlobAsync(content, expected, expectedSize, cancellationToken);
+    public Task<IBlobUpload> BeginUploadAsync(Digest? expected, long? expectedSize, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IBlobUpload>(new FileSystemBlobUpload(Layout, expected, expectedSize));
+    }
 
     /// <inheritdoc/>
     public Task<bool> DeleteAsync(Digest digest, CancellationToken cancellationToken)

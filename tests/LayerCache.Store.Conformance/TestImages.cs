@@ -3,7 +3,7 @@ using System.IO.Compression;
 using System.Text;
 using LayerCache.Oci;
 
-namespace LayerCache.Store.Tests;
+namespace LayerCache.Store.Conformance;
 
 /// <summary>Builds small real images (tar layers, config, OCI manifest) into a blob store.</summary>
 public static class TestImages

@@ -18,7 +18,7 @@ namespace LayerCache.Store;
 /// (<see cref="RetentionPass"/>), GC (<see cref="GarbageCollector"/>), verify (<see cref="StoreVerifier"/>)
 /// and repair (<see cref="StoreRebuilder"/>).
 /// </summary>
-public sealed class FileSystemCacheStore : ICacheStore
+public sealed class FileSystemCacheStore : IPrunableCacheStore, IVerifiableCacheStore, IEntryUsageRecorder, IEntrySignatureStore
 {
     /// <summary>The directory used when none is given.</summary>
     public const string DefaultDirectory = ".layercache";
@@ -39,14 +39,16 @@ public sealed class FileSystemCacheStore : ICacheStore
     private readonly FileSystemCacheStoreOptions _options;
     private readonly EntryReader _entries;
     private readonly StoreIndexFile _index;
+    private readonly IndexReferences _references;
 
     private FileSystemCacheStore(string directory, FileSystemBlobStore blobs, FileSystemCacheStoreOptions options)
     {
         DirectoryPath = directory;
         _blobs = blobs;
         _options = options;
-        _entries = new EntryReader(blobs);
+        _entries = new EntryReader(blobs, blobs.GetBlobPath);
         _index = new StoreIndexFile(blobs, _entries, Path.Combine(directory, IndexLockFileName), SummaryFilePath, options.LockTimeout);
+        _references = new IndexReferences(blobs, _index);
     }
 
     /// <summary>The store directory (full path).</summary>
@@ -67,6 +69,18 @@ public sealed class FileSystemCacheStore : ICacheStore
 
     /// <inheritdoc/>
     public IBlobStore Blobs => _blobs;
+
+    /// <inheritdoc/>
+    public IReferenceStore References => _references;
+
+    /// <inheritdoc/>
+    public string Location => "dir:" + DirectoryPath;
+
+    /// <inheritdoc/>
+    public BlobPolicy Policy => BlobPolicy.Directory;
+
+    /// <inheritdoc/>
+    public StoreCapabilities Capabilities => this.Discover();
 
     private string GcLockPath => Path.Combine(DirectoryPath, GcLockFileName);
 
@@ -112,8 +126,8 @@ public sealed class FileSystemCacheStore : ICacheStore
     public string? RebuiltBecause { get; private set; }
 
     /// <inheritdoc/>
-    public async Task<IAsyncDisposable> BeginWriteAsync(CancellationToken cancellationToken) =>
-        await FileLock.AcquireAsync(GcLockPath, exclusive: false, _options.LockTimeout, cancellationToken);
+    public async Task<IStoreWriteSession> BeginWriteAsync(CancellationToken cancellationToken) =>
+        new FileLockWriteSession(this, await FileLock.AcquireAsync(GcLockPath, exclusive: false, _options.LockTimeout, cancellationToken));
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<CacheEntry>> ListEntriesAsync(CancellationToken cancellationToken)
