@@ -46,6 +46,17 @@ public sealed record BaseImageIdentity(Digest? ImageId, Digest? ManifestDigest)
         return shared;
     }
 
+    /// <summary>
+    /// True when an identity both sides know differs: the image changed. Sides that share no identity
+    /// (one knows only the image id, the other only the manifest digest) cannot tell, and do not differ.
+    /// </summary>
+    public bool Contradicts(BaseImageIdentity other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return (ImageId is { } id && other.ImageId is { } otherId && id != otherId)
+            || (ManifestDigest is { } manifest && other.ManifestDigest is { } otherManifest && manifest != otherManifest);
+    }
+
     /// <summary>Compact form for reasons and logs: <c>id sha256:…</c>, <c>manifest sha256:…</c>, or both.</summary>
     public override string ToString() =>
         string.Join(", ", new[] { ImageId is { } id ? "id " + id : null, ManifestDigest is { } m ? "manifest " + m : null }.OfType<string>());

@@ -40,6 +40,13 @@ internal sealed class CacheRun
     /// <summary>External image reference → image id in the engine (null: not there and not pullable).</summary>
     public IReadOnlyDictionary<string, Digest?> BaseImages { get; private set; } = new Dictionary<string, Digest?>();
 
+    /// <summary>
+    /// External image → its registry manifest digest as the engine knows it (<c>RepoDigests</c> for the
+    /// reference's repository), null when unknown: the base image's second identity, recorded in entries
+    /// so a store that resolves images through the registry API compares what it has.
+    /// </summary>
+    public IReadOnlyDictionary<string, Digest?> BaseImageManifests { get; private set; } = new Dictionary<string, Digest?>();
+
     public CacheKeyInputs KeyInputs { get; private set; } = null!;
 
     public Digest Key { get; private set; }
@@ -60,7 +67,7 @@ internal sealed class CacheRun
         // is one error line, not an engine warning followed by the error.
         var keyFiles = await HashKeyFilesAsync(options.KeyFiles, cancellationToken);
         run.EngineAvailable = await run.PingAsync(cancellationToken);
-        run.BaseImages = await run.ResolveBaseImagesAsync(cancellationToken);
+        (run.BaseImages, run.BaseImageManifests) = await run.ResolveBaseImagesAsync(cancellationToken);
         run.KeyInputs = new CacheKeyInputs(
             run.Dockerfile.Digest,
             run.Dockerfile.Plan.Target.DisplayName,
@@ -138,37 +145,68 @@ internal sealed class CacheRun
         }
     }
 
-    private async Task<IReadOnlyDictionary<string, Digest?>> ResolveBaseImagesAsync(CancellationToken cancellationToken)
+    private async Task<(IReadOnlyDictionary<string, Digest?> Ids, IReadOnlyDictionary<string, Digest?> Manifests)> ResolveBaseImagesAsync(CancellationToken cancellationToken)
     {
-        var result = new Dictionary<string, Digest?>(StringComparer.Ordinal);
+        var ids = new Dictionary<string, Digest?>(StringComparer.Ordinal);
+        var manifests = new Dictionary<string, Digest?>(StringComparer.Ordinal);
         foreach (var image in Dockerfile.Plan.ExternalImages)
         {
-            result[image] = EngineAvailable ? await ResolveBaseImageAsync(image, cancellationToken) : null;
+            var local = EngineAvailable ? await ResolveBaseImageAsync(image, cancellationToken) : null;
+            ids[image] = local?.Id;
+            manifests[image] = local is null ? null : ManifestDigestOf(image, local.RepoDigests);
         }
 
-        return result;
+        return (ids, manifests);
     }
 
-    private async Task<Digest?> ResolveBaseImageAsync(string image, CancellationToken cancellationToken)
+    private async Task<DockerImage?> ResolveBaseImageAsync(string image, CancellationToken cancellationToken)
     {
         try
         {
             if (await Engine.InspectImageAsync(image, cancellationToken) is { } local)
             {
-                return local.Id;
+                return local;
             }
 
             // The build would pull it anyway; pulling first lets the key and the restore see the
             // base image the build will use (a new upstream base busts the cache honestly).
             Log($"pulling base image {image}");
             await Engine.PullImageAsync(image, null, null, cancellationToken);
-            return (await Engine.InspectImageAsync(image, cancellationToken))?.Id;
+            return await Engine.InspectImageAsync(image, cancellationToken);
         }
         catch (DockerEngineException e)
         {
             Log($"base image {image} is not available: {OneLine(e)}");
             return null;
         }
+    }
+
+    /// <summary>
+    /// The digest the registry serves <paramref name="image"/>'s repository under, from the engine's
+    /// <c>RepoDigests</c> (<c>NAME@DIGEST</c> per repository it was pulled from); null when the image was
+    /// never pulled from that repository (built locally) or names a digest itself.
+    /// </summary>
+    internal static Digest? ManifestDigestOf(string image, IReadOnlyList<string> repoDigests)
+    {
+        if (!ImageReference.TryParse(image, out var wanted))
+        {
+            return null;
+        }
+
+        if (wanted.Digest is { } pinned)
+        {
+            return pinned;
+        }
+
+        foreach (var text in repoDigests)
+        {
+            if (ImageReference.TryParse(text, out var known) && known.Digest is { } digest && known.Name == wanted.Name)
+            {
+                return digest;
+            }
+        }
+
+        return null;
     }
 
     private static async Task<ScopePlan> ResolveScopesAsync(CacheOptions options, CancellationToken cancellationToken)

@@ -11,6 +11,7 @@ namespace LayerCache.Core.Workflows;
 /// <param name="BaseImages">The base images as the engine has them now (null: unknown).</param>
 /// <param name="Builder">The builder this run uses.</param>
 /// <param name="Signer">The build's signing key (LAYERCACHE_SIGNING_KEY), or null when signing is off.</param>
+/// <param name="BaseImageManifests">The base images' registry manifest digests as known now (null: unknown).</param>
 internal sealed record RestoreCriteria(
     CacheScope Scope,
     ImageIdentity Image,
@@ -18,4 +19,10 @@ internal sealed record RestoreCriteria(
     TimeSpan? MaxAge,
     IReadOnlyDictionary<string, Digest?> BaseImages,
     string Builder,
-    EntrySigner? Signer);
+    EntrySigner? Signer,
+    IReadOnlyDictionary<string, Digest?>? BaseImageManifests = null)
+{
+    /// <summary>Both identities of <paramref name="image"/> as this run knows them (either may be null).</summary>
+    public BaseImageIdentity CurrentBaseImage(string image) =>
+        new(BaseImages.GetValueOrDefault(image), BaseImageManifests?.GetValueOrDefault(image));
+}

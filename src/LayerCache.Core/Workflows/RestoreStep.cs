@@ -39,7 +39,7 @@ internal static class RestoreStep
             var signer = EntrySigning.FromEnvironment(run.Options.Environment);
             foreach (var scope in run.Scopes.Read)
             {
-                var criteria = new RestoreCriteria(scope, image, run.Clock.GetUtcNow(), run.Options.MaxAge, run.BaseImages, run.KeyInputs.Builder, signer);
+                var criteria = new RestoreCriteria(scope, image, run.Clock.GetUtcNow(), run.Options.MaxAge, run.BaseImages, run.KeyInputs.Builder, signer, run.BaseImageManifests);
                 var entries = await store.FindEntriesAsync(scope, cancellationToken);
                 var ofImage = entries.Where(e => e.Image == image).ToList();
                 if (ofImage.Count == 0)
@@ -205,12 +205,17 @@ internal static class RestoreStep
             return string.Create(CultureInfo.InvariantCulture, $"created {Durations.Format(age)} ago, older than --max-age {Durations.Format(limit)}: building fresh to take base image updates");
         }
 
-        var baseImages = criteria.BaseImages;
-        foreach (var (image, digest) in entry.BaseImages)
+        // Two identities (engine image id, registry manifest digest): compare the ones both sides have.
+        foreach (var image in entry.BaseImages.Keys.Union(entry.BaseImageManifests.Keys, StringComparer.Ordinal))
         {
-            if (baseImages.TryGetValue(image, out var current) && current is { } currentDigest && currentDigest != digest)
+            var saved = entry.GetBaseImage(image);
+            var current = criteria.CurrentBaseImage(image);
+            if (saved.Contradicts(current))
             {
-                return $"base image {image} changed ({Durations.Short(digest)} -> {Durations.Short(currentDigest)})";
+                var (was, now) = saved.ImageId is { } a && current.ImageId is { } b && a != b
+                    ? (a, b)
+                    : (saved.ManifestDigest!.Value, current.ManifestDigest!.Value);
+                return $"base image {image} changed ({Durations.Short(was)} -> {Durations.Short(now)})";
             }
         }
 

@@ -150,6 +150,7 @@ internal static class SaveStep
         Key = run.Key,
         Stages = stages,
         BaseImages = run.BaseImages.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value!.Value, StringComparer.Ordinal),
+        BaseImageManifests = run.BaseImageManifests.Where(p => p.Value is not null).ToDictionary(p => p.Key, p => p.Value!.Value, StringComparer.Ordinal),
         DockerfileDigest = run.Dockerfile.Digest,
         KeyFiles = run.KeyInputs.KeyFiles,
         Builder = run.KeyInputs.Builder,

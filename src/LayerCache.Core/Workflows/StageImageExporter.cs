@@ -15,8 +15,12 @@ namespace LayerCache.Core.Workflows;
 /// </summary>
 internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store, ProgressReporter? progress = null)
 {
+    // DiffId -> stored layer: the engine names layers by DiffId, the store keeps them as its policy says.
+    private LayerIndex _layers = new(store.Blobs, store.Policy);
+
     public async Task<ExportResult> ExportAsync(IReadOnlyList<StageSource> stages, IReadOnlyList<CacheEntry> knownEntries, CancellationToken cancellationToken)
     {
+        _layers = LayerIndex.For(store, knownEntries);
         var known = new Dictionary<Digest, StageImage>();
         foreach (var stage in knownEntries.SelectMany(e => e.Stages))
         {
@@ -56,9 +60,10 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
         var storedSizes = new HashSet<long>();
         foreach (var diffId in layers)
         {
-            if (await store.Blobs.TryGetSizeAsync(diffId, cancellationToken) is { } size)
+            // Only an uncompressed stored layer has the size of the tar the engine sends.
+            if (await _layers.FindAsync(DiffId.FromDigest(diffId), cancellationToken) is { IsUncompressed: true } stored)
             {
-                storedSizes.Add(size);
+                storedSizes.Add(stored.Stored.Size);
             }
         }
 
@@ -208,7 +213,7 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
         // docker save sends every layer of the images once; their sizes are known only as they arrive.
         var layerIds = stages.SelectMany(s => s.Image.Layers).ToHashSet();
         using var transfer = progress?.Start("saving", "saved", null, layerIds.Count);
-        var sink = new StoreSink(store.Blobs, storedSizes, result, transfer, layerIds);
+        var sink = new StoreSink(store.Blobs, store.Policy, _layers, storedSizes, result, transfer, layerIds);
         await using var archive = await engine.SaveImagesAsync(ids, cancellationToken);
         var counted = transfer is null ? archive : new ProgressStream(archive, transfer);
         var contents = await DockerArchiveReader.ReadAsync(counted, sink, cancellationToken);
@@ -221,7 +226,7 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
         var missing = new HashSet<Digest>();
         foreach (var layer in images.Values.SelectMany(i => i.Layers))
         {
-            if (!await store.Blobs.ExistsAsync(layer.DiffId.Digest, cancellationToken))
+            if (await _layers.FindAsync(layer.DiffId, cancellationToken) is null)
             {
                 missing.Add(layer.DiffId.Digest);
             }
@@ -236,9 +241,9 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
         var layers = new List<Descriptor>();
         foreach (var layer in image.Layers)
         {
-            var size = await store.Blobs.TryGetSizeAsync(layer.DiffId.Digest, cancellationToken)
+            var stored = await _layers.FindAsync(layer.DiffId, cancellationToken)
                 ?? throw new InvalidDataException($"layer {layer.DiffId} of stage {stage} is not in the store");
-            layers.Add(new Descriptor { MediaType = MediaType.OciLayer, Digest = layer.DiffId.Digest, Size = size });
+            layers.Add(stored.Stored);
         }
 
         var manifest = new ImageManifest
@@ -270,7 +275,7 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
     private const long GuessBySizeFrom = 1024 * 1024;
 
     /// <summary>Streams layers into the blob store, skipping the ones it has.</summary>
-    private sealed class StoreSink(IBlobStore blobs, HashSet<long> storedSizes, ExportResult result, TransferProgress? transfer, HashSet<Digest> layerIds) : IDockerArchiveSink
+    private sealed class StoreSink(IBlobStore blobs, BlobPolicy policy, LayerIndex index, HashSet<long> storedSizes, ExportResult result, TransferProgress? transfer, HashSet<Digest> layerIds) : IDockerArchiveSink
     {
         public async ValueTask<bool> ShouldConsumeAsync(DockerArchiveEntry entry, CancellationToken cancellationToken)
         {
@@ -283,7 +288,8 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
             return entry.Kind switch
             {
                 DockerArchiveEntryKind.Layer => true,
-                DockerArchiveEntryKind.Blob => entry.BlobDigest is not { } digest || !await blobs.ExistsAsync(digest, cancellationToken),
+                DockerArchiveEntryKind.Blob => entry.BlobDigest is not { } digest
+                    || (layerIds.Contains(digest) ? await index.FindAsync(DiffId.FromDigest(digest), cancellationToken) is null : !await blobs.ExistsAsync(digest, cancellationToken)),
                 _ => false,
             };
         }
@@ -294,6 +300,22 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
             if (entry.Kind == DockerArchiveEntryKind.Layer && entry.Size >= GuessBySizeFrom && storedSizes.Contains(entry.Size))
             {
                 // Most likely a layer the store has: let the reader hash it as it drains.
+                return;
+            }
+
+            var isLayer = entry.Kind == DockerArchiveEntryKind.Layer || (entry.BlobDigest is { } blob && layerIds.Contains(blob));
+            if (isLayer)
+            {
+                // Both identities in one pass; an uncompressed store writes exactly the tar (stored digest = DiffId).
+                var expected = entry.BlobDigest is { } digest ? DiffId.FromDigest(digest) : (DiffId?)null;
+                var ingested = await LayerIngester.IngestAsync(blobs, policy.LayerCompression, content, expected, entry.Size, cancellationToken);
+                index.Add(ingested.Layer);
+                if (!ingested.Existed)
+                {
+                    // Keyed by DiffId, as the engine names layers (the same digest when stored uncompressed).
+                    result.NewBlobs[ingested.Layer.DiffId.Digest] = ingested.Layer.Stored.Size;
+                }
+
                 return;
             }
 
