@@ -315,6 +315,49 @@ public abstract class BlobStoreConformance : IAsyncLifetime, IDisposable
         Assert.Null(await Store.StatAsync(Digest.Compute(content), Ct));
     }
 
+    [SkippableTheory]
+    [InlineData(LayerCompression.None)]
+    [InlineData(LayerCompression.Gzip)]
+    public async Task A_layer_is_ingested_with_both_identities_in_one_pass(LayerCompression compression)
+    {
+        var tar = TestImages.Layer(("a.txt", "layer a\n"), ("big.bin", new string('x', 300_000)));
+        var diffId = DiffId.FromDigest(Digest.Compute(tar));
+
+        var first = await LayerIngester.IngestAsync(Store, compression, new MemoryStream(tar), null, null, Ct);
+        var second = await LayerIngester.IngestAsync(Store, compression, new MemoryStream(tar), diffId, tar.Length, Ct);
+
+        Assert.Equal(diffId, first.Layer.DiffId);
+        Assert.False(first.Existed);
+        Assert.True(second.Existed);
+        Assert.Equal(first.Layer, second.Layer);
+        Assert.Equal(compression == LayerCompression.None, first.Layer.IsUncompressed);
+        var stored = await ReadAllAsync(first.Layer.Stored.Digest);
+        Assert.Equal(first.Layer.Stored.Size, stored.Length);
+        Assert.Equal(tar, compression == LayerCompression.None ? stored : Gunzip(stored));
+    }
+
+    [SkippableTheory]
+    [InlineData(LayerCompression.None)]
+    [InlineData(LayerCompression.Gzip)]
+    public async Task A_layer_that_is_not_its_DiffId_is_refused_and_stores_nothing(LayerCompression compression)
+    {
+        var tar = TestImages.Layer("claimed");
+        var claimed = DiffId.FromDigest(Digest.Compute("another layer"u8));
+
+        await Assert.ThrowsAnyAsync<ContentVerificationException>(() => LayerIngester.IngestAsync(Store, compression, new MemoryStream(tar), claimed, null, Ct));
+
+        Assert.Null(await Store.StatAsync(Digest.Compute(tar), Ct));
+        await AssertStoredCountAsync(0);
+    }
+
+    private static byte[] Gunzip(byte[] content)
+    {
+        using var input = new System.IO.Compression.GZipStream(new MemoryStream(content), System.IO.Compression.CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        input.CopyTo(output);
+        return output.ToArray();
+    }
+
     protected async Task<BlobInfo> WriteAsync(byte[] content, Digest? expected, long? expectedSize = null)
     {
         using var stream = new MemoryStream(content, writable: false);

@@ -581,6 +581,148 @@ public abstract class CacheStoreConformance : IAsyncLifetime, IDisposable
         await AssertWholeAsync();
     }
 
+    [SkippableFact]
+    public async Task Declared_capabilities_are_the_interfaces_implemented()
+    {
+        Assert.Equal(Store.Discover(), Store.Capabilities);
+        Assert.NotNull(Store.Policy);
+        Assert.False(string.IsNullOrEmpty(Store.Location));
+    }
+
+    [SkippableFact]
+    public async Task A_write_session_belongs_to_its_store_and_ends_on_dispose()
+    {
+        await using (var session = await Store.BeginWriteAsync(Ct))
+        {
+            Assert.Same(Store, session.Store);
+        }
+
+        // Ended: a prune (which waits for writers) can run.
+        if (Store is IPrunableCacheStore prunable)
+        {
+            await prunable.PruneAsync(RetentionPolicy.KeepAll, T0, Ct);
+        }
+    }
+
+    [SkippableFact]
+    public async Task Put_records_each_layers_DiffId_beside_its_stored_blob()
+    {
+        var plainLayers = new[] { TestImages.Layer("plain-a"), TestImages.Layer("plain-b") };
+        var gzipLayers = new[] { TestImages.Layer("gz-a") };
+        var plain = await TestImages.AddImageAsync(Store.Blobs, "plain", plainLayers, gzip: false, Ct);
+        var gzipped = await TestImages.AddImageAsync(Store.Blobs, "gzipped", gzipLayers, gzip: true, Ct);
+
+        var stored = await Store.PutEntryAsync(TestImages.Entry("p/layers", T0, plain, gzipped), Ct);
+        var listed = Assert.Single(await (await OpenStoreAsync()).ListEntriesAsync(Ct));
+
+        foreach (var entry in new[] { stored, listed })
+        {
+            var plainStage = entry.FindStage("plain")!;
+            Assert.Equal(plainLayers.Select(l => DiffId.FromDigest(Digest.Compute(l))), plainStage.Layers.Select(l => l.DiffId));
+            Assert.All(plainStage.Layers, l => Assert.True(l.IsUncompressed));
+            var gzipStage = entry.FindStage("gzipped")!;
+            var layer = Assert.Single(gzipStage.Layers);
+            Assert.Equal(DiffId.FromDigest(Digest.Compute(gzipLayers[0])), layer.DiffId);
+            Assert.False(layer.IsUncompressed);
+            Assert.Equal(MediaType.OciLayerGzip, layer.Stored.MediaType);
+            Assert.Equal(layer.Stored.Size, await Store.Blobs.TryGetSizeAsync(layer.Stored.Digest, Ct));
+        }
+
+        var index = LayerIndex.For(Store, [listed]);
+        var found = await index.FindAsync(DiffId.FromDigest(Digest.Compute(gzipLayers[0])), Ct);
+        Assert.NotNull(found);
+        Assert.False(found.IsUncompressed);
+        Assert.Null(await index.FindAsync(DiffId.FromDigest(Digest.Compute("never stored"u8)), Ct));
+    }
+
+    [SkippableFact]
+    public async Task Base_image_identities_round_trip_both()
+    {
+        var stage = await TestImages.AddImageAsync(Store.Blobs, "app", "base-ids");
+        var id = Digest.Compute("image id"u8);
+        var manifest = Digest.Compute("manifest"u8);
+        var entry = TestImages.Entry("p/base", T0, stage) with
+        {
+            BaseImages = new Dictionary<string, Digest> { ["alpine:3"] = id },
+            BaseImageManifests = new Dictionary<string, Digest> { ["alpine:3"] = manifest, ["registry.example/only-remote:1"] = manifest },
+        };
+
+        await Store.PutEntryAsync(entry, Ct);
+        var listed = Assert.Single(await (await OpenStoreAsync()).ListEntriesAsync(Ct));
+
+        Assert.Equal(new BaseImageIdentity(id, manifest), listed.GetBaseImage("alpine:3"));
+        Assert.Equal(new BaseImageIdentity(null, manifest), listed.GetBaseImage("registry.example/only-remote:1"));
+        Assert.True(listed.GetBaseImage("nowhere").IsEmpty);
+    }
+
+    [SkippableFact]
+    public async Task A_tag_resolves_to_its_descriptor_moves_when_retagged_and_is_listed()
+    {
+        var a = await TestImages.AddImageAsync(Store.Blobs, "a", "tag-a");
+        var b = await TestImages.AddImageAsync(Store.Blobs, "b", "tag-b");
+        var da = await DescriptorAsync(a.ManifestDigest);
+        var db = await DescriptorAsync(b.ManifestDigest);
+
+        await Store.References.TagAsync("conformance-1", da, Ct);
+        Assert.Equal(da.Digest, (await Store.References.ResolveAsync("conformance-1", Ct))?.Digest);
+        await Store.References.TagAsync("conformance-1", db, Ct);
+        var other = await OpenStoreAsync();
+        var resolved = await other.References.ResolveAsync("conformance-1", Ct);
+
+        Assert.Equal(db.Digest, resolved?.Digest);
+        Assert.Equal(db.Size, resolved?.Size);
+        Assert.Null(await other.References.ResolveAsync("conformance-absent", Ct));
+        var tags = new List<string>();
+        await foreach (var tag in other.References.ListTagsAsync(Ct))
+        {
+            tags.Add(tag);
+        }
+
+        Assert.Single(tags, "conformance-1");
+    }
+
+    [SkippableFact]
+    public async Task Malformed_tags_and_missing_targets_are_classified_errors()
+    {
+        var a = await TestImages.AddImageAsync(Store.Blobs, "a", "tag-bad");
+        var da = await DescriptorAsync(a.ManifestDigest);
+
+        foreach (var bad in new[] { "", "-starts-with-dash", "has space", "has/slash", new string('x', 129) })
+        {
+            var e = await Assert.ThrowsAnyAsync<Exception>(() => Store.References.TagAsync(bad, da, Ct));
+            Assert.Equal(StoreErrorKind.Invalid, StoreErrors.Classify(e));
+        }
+
+        var missing = da with { Digest = Digest.Compute("no such manifest"u8) };
+        var gone = await Assert.ThrowsAnyAsync<Exception>(() => Store.References.TagAsync("conformance-missing", missing, Ct));
+        Assert.Equal(StoreErrorKind.NotFound, StoreErrors.Classify(gone));
+        Assert.Null(await Store.References.ResolveAsync("conformance-missing", Ct));
+    }
+
+    [SkippableFact]
+    public async Task Untag_removes_a_tag_but_never_an_entry()
+    {
+        var deleter = Require<IReferenceDeleter>(Store.References, StoreCapabilities.DeleteReferences);
+        var a = await TestImages.AddImageAsync(Store.Blobs, "a", "untag");
+        await Store.References.TagAsync("conformance-untag", await DescriptorAsync(a.ManifestDigest), Ct);
+        var entry = await Store.PutEntryAsync(TestImages.Entry("p/untag", T0, a), Ct);
+
+        Assert.True(await deleter.UntagAsync("conformance-untag", Ct));
+        Assert.False(await deleter.UntagAsync("conformance-untag", Ct));
+        Assert.Null(await Store.References.ResolveAsync("conformance-untag", Ct));
+        if (entry.RefName is { } refName)
+        {
+            var e = await Assert.ThrowsAnyAsync<Exception>(() => deleter.UntagAsync(refName, Ct));
+            Assert.Equal(StoreErrorKind.Invalid, StoreErrors.Classify(e));
+        }
+
+        Assert.Single(await Store.ListEntriesAsync(Ct));
+    }
+
+    /// <summary>The descriptor of a stored manifest blob.</summary>
+    protected async Task<Descriptor> DescriptorAsync(Digest manifest) =>
+        new() { MediaType = MediaType.OciImageManifest, Digest = manifest, Size = (await Store.Blobs.TryGetSizeAsync(manifest, Ct))!.Value };
+
     protected async Task<List<BlobInfo>> ListBlobsAsync()
     {
         var list = new List<BlobInfo>();
