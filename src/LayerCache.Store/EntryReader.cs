@@ -32,7 +32,7 @@ internal sealed class EntryReader(IBlobStore blobs, Func<Digest, string> describ
             var entry = await LoadAsync(item.Id, cancellationToken);
             return entry with { RefName = item.RefName, LastUsed = item.LastUsed > entry.Created ? item.LastUsed : entry.Created, Signature = item.Signature };
         }
-        catch (Exception e) when (e is StoreException or BlobNotFoundException or ContentVerificationException or OciFormatException)
+        catch (Exception e) when (StoreErrors.IsStoreFailure(e))
         {
             return null;
         }

@@ -138,7 +138,7 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
                 await using var blob = await store.Blobs.OpenReadAsync(candidate.ConfigDigest, cancellationToken);
                 config = OciJson.DeserializeConfig(await DocumentReader.ReadAsync(blob, candidate.ConfigDigest.Value, cancellationToken), candidate.ConfigDigest.Value);
             }
-            catch (Exception e) when (e is IOException or OciFormatException)
+            catch (Exception e) when (StoreErrors.IsStoreFailure(e))
             {
                 continue;
             }
@@ -170,7 +170,7 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
             await using var blob = await store.Blobs.OpenReadAsync(image.ManifestDigest, cancellationToken);
             manifest = OciJson.DeserializeManifest(await DocumentReader.ReadAsync(blob, image.ManifestDigest.Value, cancellationToken), image.ManifestDigest.Value);
         }
-        catch (Exception e) when (e is IOException or OciFormatException)
+        catch (Exception e) when (StoreErrors.IsStoreFailure(e))
         {
             return false;
         }
