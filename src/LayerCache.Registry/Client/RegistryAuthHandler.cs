@@ -54,20 +54,18 @@ internal sealed class RegistryAuthHandler : DelegatingHandler
             return response;
         }
 
-        var first = _challenge is null;
+        var known = _challenge;
         _challenge = challenge;
-        if (challenge.IsBasic && sent && !first)
+        var newScopes = challenge.IsBearer && challenge.Scopes.Count > 0 ? challenge.Scopes : scopes;
+        if (sent != Sent.Nothing && known is not null && known.IsBasic == challenge.IsBasic
+            && (challenge.IsBasic || (sent == Sent.FreshToken && newScopes.SequenceEqual(scopes, StringComparer.Ordinal))))
         {
-            // The credentials we sent were refused: sending them again would only be refused again.
+            // What we just sent (the credentials, or a token fetched for exactly these scopes) was refused:
+            // asking again would only be refused again.
             return response;
         }
 
-        if (challenge.IsBearer && challenge.Scopes.Count > 0)
-        {
-            scopes = challenge.Scopes;
-        }
-
-        if (!await AuthorizeAsync(request, scopes, forceNewToken: true, cancellationToken))
+        if (await AuthorizeAsync(request, newScopes, forceNewToken: true, cancellationToken) == Sent.Nothing)
         {
             return response;
         }
@@ -141,13 +139,21 @@ internal sealed class RegistryAuthHandler : DelegatingHandler
         return challenges.FirstOrDefault(c => c.IsBearer && c.Realm is not null) ?? challenges.FirstOrDefault(c => c.IsBasic);
     }
 
-    /// <summary>Sets the Authorization header the known scheme calls for; false when there is nothing to send.</summary>
-    private async Task<bool> AuthorizeAsync(HttpRequestMessage request, IReadOnlyList<string> scopes, bool forceNewToken, CancellationToken cancellationToken)
+    private enum Sent
+    {
+        Nothing,
+        Credentials,
+        CachedToken,
+        FreshToken,
+    }
+
+    /// <summary>Sets the Authorization header the known scheme calls for, and says what it set.</summary>
+    private async Task<Sent> AuthorizeAsync(HttpRequestMessage request, IReadOnlyList<string> scopes, bool forceNewToken, CancellationToken cancellationToken)
     {
         var challenge = _challenge;
         if (challenge is null)
         {
-            return false;
+            return Sent.Nothing;
         }
 
         if (challenge.IsBasic)
@@ -155,24 +161,24 @@ internal sealed class RegistryAuthHandler : DelegatingHandler
             var credentials = await GetCredentialsAsync(cancellationToken);
             if (credentials?.Username is null || credentials.Password is null)
             {
-                return false;
+                return Sent.Nothing;
             }
 
             request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{credentials.Username}:{credentials.Password}")));
-            return true;
+            return Sent.Credentials;
         }
 
         var key = string.Join(' ', scopes);
         if (!forceNewToken && _tokens.TryGetValue(key, out var cached) && cached.Expires > DateTimeOffset.UtcNow)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", cached.Token);
-            return true;
+            return Sent.CachedToken;
         }
 
         var token = await FetchTokenAsync(challenge, scopes, cancellationToken);
         _tokens[key] = token;
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
-        return true;
+        return Sent.FreshToken;
     }
 
     private async Task<RegistryCredentials?> GetCredentialsAsync(CancellationToken cancellationToken)

@@ -25,6 +25,7 @@ internal sealed class RegistryTransport : IDisposable
     private readonly SemaphoreSlim _baseLock = new(1, 1);
     private readonly X509Certificate2Collection? _trusted;
     private Uri? _baseUri;
+    private volatile bool _certificateRejected;
 
     public RegistryTransport(RegistryClientOptions options)
     {
@@ -100,6 +101,9 @@ internal sealed class RegistryTransport : IDisposable
             || (IPAddress.TryParse(bare, out var address) && IPAddress.IsLoopback(address));
     }
 
+    /// <summary>True when plain HTTP may be tried for <paramref name="hostAndPort"/>: a loopback host, or an explicitly insecure registry.</summary>
+    public static bool AllowsPlainHttp(string hostAndPort, bool insecure) => insecure || IsLoopback(HostOf(hostAndPort));
+
     /// <summary>A one-line cause of a transport failure, innermost message included.</summary>
     public static string Describe(Exception e)
     {
@@ -138,7 +142,7 @@ internal sealed class RegistryTransport : IDisposable
             }
 
             var https = new Uri($"https://{ApiHost}/");
-            if (!_options.Insecure && !IsLoopback(HostOf(ApiHost)))
+            if (!AllowsPlainHttp(ApiHost, _options.Insecure))
             {
                 return _baseUri = https;
             }
@@ -153,6 +157,11 @@ internal sealed class RegistryTransport : IDisposable
                     using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(candidate, "v2/"));
                     using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
                     return _baseUri = candidate;
+                }
+                catch (Exception e) when (candidate == https && _certificateRejected)
+                {
+                    // It speaks TLS with a certificate we do not trust: never downgrade that to plain HTTP.
+                    throw new RegistryException(RegistryErrorKind.Denied, $"{_options.Registry}: TLS: the registry's certificate is not trusted (give its CA file): {Describe(e)}", innerException: e);
                 }
                 catch (Exception e) when (candidate == https && (e is HttpRequestException or IOException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested)))
                 {
@@ -354,6 +363,7 @@ internal sealed class RegistryTransport : IDisposable
         // A name mismatch or a missing certificate is never forgiven; an unknown root is, when it is the given CA.
         if (_trusted is null || certificate is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
         {
+            _certificateRejected = true;
             return false;
         }
 
@@ -370,6 +380,12 @@ internal sealed class RegistryTransport : IDisposable
         }
 
         using var leaf = new X509Certificate2(certificate);
-        return custom.Build(leaf);
+        if (!custom.Build(leaf))
+        {
+            _certificateRejected = true;
+            return false;
+        }
+
+        return true;
     }
 }
