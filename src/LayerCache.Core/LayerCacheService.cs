@@ -130,7 +130,9 @@ public sealed class LayerCacheService
             inputs.BuildArgs.ToDictionary(p => p.Key, p => p.Value.Value, StringComparer.Ordinal),
             inputs.KeyFiles.ToDictionary(p => p.Key, p => p.Value.Value, StringComparer.Ordinal),
             inputs.BaseImages.ToDictionary(p => p.Key, p => p.Value?.Value, StringComparer.Ordinal),
-            run.Warnings);
+            run.Warnings,
+            run.BaseManifests.ToDictionary(p => p.Key, p => p.Value?.Value, StringComparer.Ordinal),
+            Keys.CacheKey.FormatOf(inputs));
     }
 
     /// <summary>
