@@ -21,6 +21,10 @@ internal static class BuildCommand
         options.AddTo(command);
         command.Add(tags);
         dockerFlags.AddTo(command);
+        foreach (var option in command.Options.Where(o => o.Name == "--push"))
+        {
+            option.Description = "After the build, push each -t tag only when its registry does not already have this image (reported as pushed or unchanged)";
+        }
         command.SetAction(async (parse, cancellationToken) =>
         {
             var (context, passThrough) = PassThrough.ResolveContext(parse.GetValue(options.Context), dockerArguments);
