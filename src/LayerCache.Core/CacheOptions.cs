@@ -52,4 +52,10 @@ public sealed record CacheOptions
 
     /// <summary>The environment (CI variables, DOCKER_HOST, DOCKER_BUILDKIT).</summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
+
+    /// <summary>Where base image identities in the key come from (builds: the engine; <c>key</c>: see its option).</summary>
+    public Keys.BaseImageResolution BaseImageResolution { get; init; } = Keys.BaseImageResolution.Engine;
+
+    /// <summary><c>build --push</c>: push each tag of the built image when the registry does not already have it.</summary>
+    public bool Push { get; init; }
 }

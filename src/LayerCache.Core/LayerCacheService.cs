@@ -58,7 +58,16 @@ public sealed class LayerCacheService
             save = await SaveStep.SaveAsync(run, built.StageTags, stepSeconds, cancellationToken);
         }
 
-        return Report("build", run, restore, report, save, built.Report.ExitCode);
+        var exitCode = built.Report.ExitCode;
+        IReadOnlyList<PushReport>? pushes = null;
+        if (options.Push && built.Succeeded && exitCode == 0 && report.ImageId is { } id && Oci.Digest.TryParse(id, out var imageId))
+        {
+            // Pushing is the user's own output, not the cache's: a failed push fails the run.
+            pushes = await PushStep.PushAsync(_engine, tags, imageId, options.Platform, options.Environment, _log, cancellationToken);
+            exitCode = pushes.Any(p => p.Outcome == "failed") ? 1 : 0;
+        }
+
+        return Report("build", run, restore, report, save, exitCode) with { Pushes = pushes };
     }
 
     /// <summary>Restore only: load the newest usable entry; the report lists the <c>--cache-from</c> images.</summary>
@@ -130,7 +139,9 @@ public sealed class LayerCacheService
             inputs.BuildArgs.ToDictionary(p => p.Key, p => p.Value.Value, StringComparer.Ordinal),
             inputs.KeyFiles.ToDictionary(p => p.Key, p => p.Value.Value, StringComparer.Ordinal),
             inputs.BaseImages.ToDictionary(p => p.Key, p => p.Value?.Value, StringComparer.Ordinal),
-            run.Warnings);
+            run.Warnings,
+            run.BaseManifests.ToDictionary(p => p.Key, p => p.Value?.Value, StringComparer.Ordinal),
+            Keys.CacheKey.FormatOf(inputs));
     }
 
     /// <summary>

@@ -18,6 +18,25 @@ public sealed class CacheKeyTests
         new Dictionary<string, Digest?> { ["busybox:latest"] = baseImage ?? BaseA });
 
     [Fact]
+    public void Registry_manifest_digests_make_a_v2_key_that_names_the_identity_and_no_manifests_keep_v1()
+    {
+        var engine = Inputs();
+        var registry = Inputs() with { BaseManifests = new Dictionary<string, Digest?> { ["busybox:latest"] = BaseB } };
+        var unresolved = Inputs() with { BaseManifests = new Dictionary<string, Digest?> { ["busybox:latest"] = null } };
+
+        Assert.Equal("v1", CacheKey.FormatOf(engine));
+        Assert.Equal(CacheKey.Compute(engine), CacheKey.Compute(unresolved));
+        Assert.Equal("v2", CacheKey.FormatOf(registry));
+        Assert.StartsWith("layercache-key v2\n", CacheKey.CanonicalText(registry), StringComparison.Ordinal);
+        Assert.Contains($"base busybox:latest manifest:{BaseB}\n", CacheKey.CanonicalText(registry), StringComparison.Ordinal);
+
+        // The same digest as an engine image id and as a manifest digest are different identities.
+        Assert.NotEqual(CacheKey.Compute(Inputs(baseImage: BaseB)), CacheKey.Compute(registry));
+        var newer = Inputs() with { BaseManifests = new Dictionary<string, Digest?> { ["busybox:latest"] = BaseA } };
+        Assert.NotEqual(CacheKey.Compute(newer), CacheKey.Compute(registry));
+    }
+
+    [Fact]
     public void The_platform_is_part_of_the_key_and_no_platform_keeps_the_old_key()
     {
         var none = Inputs();

@@ -17,6 +17,7 @@ public sealed class PrivateRegistry : IAsyncLifetime, IAsyncDisposable
 
     private Process? _process;
     private bool _disposed;
+    private string? _configPath;
 
     /// <summary>Creates a registry description; nothing runs until <see cref="InitializeAsync"/>.</summary>
     public PrivateRegistry()
@@ -29,6 +30,24 @@ public sealed class PrivateRegistry : IAsyncLifetime, IAsyncDisposable
     /// behind <c>docker login</c> does. Null (the default) for an open registry.
     /// </summary>
     public (string User, string Password)? BasicAuth { get; init; }
+
+    /// <summary>
+    /// Opt-in: the registry requires a Bearer token from <see cref="TokenServer"/> (Docker token
+    /// authentication), which grants access to this user and password only.
+    /// </summary>
+    public (string User, string Password)? TokenAuth { get; init; }
+
+    /// <summary>Opt-in: serve HTTPS with a certificate for 127.0.0.1/localhost from a throwaway CA (<see cref="CaFile"/>).</summary>
+    public bool Tls { get; init; }
+
+    /// <summary>The PEM CA certificate that signed the registry's TLS certificate (with <see cref="Tls"/>).</summary>
+    public string CaFile => Path.Combine(Root, "tls", "ca.pem");
+
+    /// <summary>A directory holding the CA as <c>ca.crt</c>: a <c>--cert-dir</c> for skopeo, a <c>certs.d</c> entry for docker.</summary>
+    public string CertDirectory => Path.Combine(Root, "tls-client");
+
+    /// <summary>The token server (with <see cref="TokenAuth"/>), null otherwise.</summary>
+    public TokenServer? TokenServer { get; private set; }
 
     /// <summary>The registry's private directory (config, storage, log).</summary>
     public string Root { get; }
@@ -46,15 +65,22 @@ public sealed class PrivateRegistry : IAsyncLifetime, IAsyncDisposable
     public string Address => $"127.0.0.1:{Port}";
 
     /// <summary>The HTTP base address, e.g. <c>http://127.0.0.1:5123/</c>.</summary>
-    public Uri BaseUri => new($"http://{Address}/");
+    public Uri BaseUri => new($"{(Tls ? "https" : "http")}://{Address}/");
 
     /// <summary>Starts a registry outside xunit's fixture lifecycle; dispose it to tear it down.</summary>
-    public static Task<PrivateRegistry> StartAsync(CancellationToken cancellationToken) => StartAsync(null, cancellationToken);
+    public static Task<PrivateRegistry> StartAsync(CancellationToken cancellationToken) => StartAsync(((string, string)?)null, cancellationToken);
 
     /// <summary>As <see cref="StartAsync(CancellationToken)"/>, requiring <paramref name="basicAuth"/> when given.</summary>
-    public static async Task<PrivateRegistry> StartAsync((string User, string Password)? basicAuth, CancellationToken cancellationToken)
+    public static Task<PrivateRegistry> StartAsync((string User, string Password)? basicAuth, CancellationToken cancellationToken) =>
+        StartAsync(new PrivateRegistry { BasicAuth = basicAuth }, cancellationToken);
+
+    /// <summary>
+    /// Starts <paramref name="registry"/>, a description made with the opt-in settings, e.g.
+    /// <c>new PrivateRegistry { Tls = true, TokenAuth = ("u", "p") }</c>; dispose it to tear it down.
+    /// </summary>
+    public static async Task<PrivateRegistry> StartAsync(PrivateRegistry registry, CancellationToken cancellationToken)
     {
-        var registry = new PrivateRegistry { BasicAuth = basicAuth };
+        ArgumentNullException.ThrowIfNull(registry);
         try
         {
             await registry.StartCoreAsync(cancellationToken);
@@ -91,22 +117,67 @@ public sealed class PrivateRegistry : IAsyncLifetime, IAsyncDisposable
         }
 
         _disposed = true;
-        if (_process is not null)
+        await KillAsync();
+        if (TokenServer is not null)
         {
-            try
-            {
-                _process.Kill(entireProcessTree: true);
-                await _process.WaitForExitAsync(CancellationToken.None);
-            }
-            catch (InvalidOperationException)
-            {
-                // Already exited.
-            }
-
-            _process.Dispose();
+            await TokenServer.DisposeAsync();
         }
 
         await HostCleanup.DeleteDirectoryAsync(Root);
+    }
+
+    /// <summary>Kills the registry process (SIGKILL), as a crash would; its storage stays for <see cref="RestartAsync"/>.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is null)
+        {
+            return;
+        }
+
+        try
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync(CancellationToken.None);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already exited.
+        }
+
+        _process.Dispose();
+        _process = null;
+    }
+
+    /// <summary>Starts the registry again on the same port, configuration and storage (after <see cref="KillAsync"/>).</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
+    {
+        await KillAsync();
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(StartTimeout);
+        for (var attempt = 1; ; attempt++)
+        {
+            _process = StartProcess(_configPath ?? throw new InvalidOperationException("the registry was never started"));
+            if (await WaitReadyAsync(_process, timeout.Token))
+            {
+                return;
+            }
+
+            if (attempt >= 5)
+            {
+                throw new InvalidOperationException($"docker-registry did not restart on {Address}; log tail:\n{LogTail()}");
+            }
+
+            // The old socket may linger for a moment.
+            await Task.Delay(200, timeout.Token);
+        }
+    }
+
+    private Process StartProcess(string config)
+    {
+        var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add($"exec {Prerequisites.Registry} serve {config} >>{LogPath} 2>&1 </dev/null");
+        return Process.Start(info) ?? throw new InvalidOperationException("could not start docker-registry");
     }
 
     /// <inheritdoc/>
@@ -124,6 +195,31 @@ public sealed class PrivateRegistry : IAsyncLifetime, IAsyncDisposable
         if (BasicAuth is { } basic)
         {
             auth = await WriteHtpasswdAsync(basic.User, basic.Password, timeout.Token);
+        }
+        else if (TokenAuth is { } token)
+        {
+            TokenServer = TokenServer.Start(token.User, token.Password, Root);
+            auth = $"""
+                auth:
+                  token:
+                    realm: {TokenServer.Realm}
+                    service: {TokenServer.Service}
+                    issuer: {TokenServer.Issuer}
+                    rootcertbundle: {TokenServer.CertificateBundle}
+                """;
+        }
+
+        var tls = string.Empty;
+        if (Tls)
+        {
+            await TestCertificates.CreateServerAsync(Path.Combine(Root, "tls"), timeout.Token);
+            Directory.CreateDirectory(CertDirectory);
+            File.Copy(CaFile, Path.Combine(CertDirectory, "ca.crt"));
+            tls = $"""
+                  tls:
+                    certificate: {Path.Combine(Root, "tls", "cert.pem")}
+                    key: {Path.Combine(Root, "tls", "key.pem")}
+                """;
         }
 
         // A free port can be taken between our probe and the registry's bind; retry with another.
@@ -148,13 +244,11 @@ public sealed class PrivateRegistry : IAsyncLifetime, IAsyncDisposable
                 http:
                   addr: {Address}
                   secret: {Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16))}
+                {tls}
                 {auth}
                 """, timeout.Token);
-
-            var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false, RedirectStandardInput = true };
-            info.ArgumentList.Add("-c");
-            info.ArgumentList.Add($"exec {Prerequisites.Registry} serve {config} >>{LogPath} 2>&1 </dev/null");
-            _process = Process.Start(info) ?? throw new InvalidOperationException("could not start docker-registry");
+            _configPath = config;
+            _process = StartProcess(config);
             if (await WaitReadyAsync(_process, timeout.Token))
             {
                 return;
@@ -173,7 +267,9 @@ public sealed class PrivateRegistry : IAsyncLifetime, IAsyncDisposable
     /// <summary>Polls GET /v2/ until 200; false if the process exited (e.g. port taken).</summary>
     private async Task<bool> WaitReadyAsync(Process process, CancellationToken ct)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        // Readiness only: the certificate is checked by the tests that use it.
+        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
         while (true)
         {
             if (process.HasExited)
@@ -189,7 +285,7 @@ public sealed class PrivateRegistry : IAsyncLifetime, IAsyncDisposable
             try
             {
                 using var response = await http.GetAsync(new Uri(BaseUri, "v2/"), ct);
-                if (response.StatusCode == HttpStatusCode.OK || (BasicAuth is not null && response.StatusCode == HttpStatusCode.Unauthorized))
+                if (response.StatusCode == HttpStatusCode.OK || ((BasicAuth is not null || TokenAuth is not null) && response.StatusCode == HttpStatusCode.Unauthorized))
                 {
                     return true;
                 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using LayerCache.Core;
+using LayerCache.Core.Keys;
 
 namespace LayerCache.Cli.Commands;
 
@@ -16,12 +17,18 @@ internal static class KeyCommand
             Description = "Also write the key to this file",
             HelpName = "FILE",
         };
+        var resolve = new Option<BaseImageResolution>("--resolve")
+        {
+            Description = "Where base image digests come from: auto (the engine's image ids, the registry's manifest digests when there is no engine), engine, or registry (a HEAD request per base, no engine needed)",
+            DefaultValueFactory = _ => BaseImageResolution.Auto,
+        };
         var command = new Command("key", "Print the cache key and its inputs: Dockerfile, key files, build args, base image digests");
         options.AddTo(command);
         command.Add(output);
+        command.Add(resolve);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var cache = options.Bind(parse, parse.GetValue(options.Context) ?? ".", cli.Environment);
+            var cache = options.Bind(parse, parse.GetValue(options.Context) ?? ".", cli.Environment) with { BaseImageResolution = parse.GetValue(resolve) };
             using var engine = cli.CreateEngine();
             var report = await new LayerCacheService(engine, cli.Log).KeyAsync(cache, cancellationToken);
             if (parse.GetValue(output) is { } file)
@@ -41,7 +48,15 @@ internal static class KeyCommand
             text.Append("  target     ").Append(report.Target).Append(" (").Append(report.Builder).Append(")\n");
             foreach (var (image, digest) in report.BaseImages)
             {
-                text.Append("  base       ").Append(image).Append(' ').Append(digest ?? "(not in the engine)").Append('\n');
+                var manifest = report.BaseManifests?.GetValueOrDefault(image);
+                text.Append("  base       ").Append(image).Append(' ');
+                text.Append(manifest is not null ? "manifest " + manifest : digest ?? "(not resolved)");
+                if (manifest is not null && digest is not null)
+                {
+                    text.Append(" (image id ").Append(digest).Append(')');
+                }
+
+                text.Append('\n');
             }
 
             foreach (var (name, digest) in report.BuildArgs)

@@ -6,12 +6,18 @@ namespace LayerCache.Core.Keys;
 /// <summary>Computes the cache key: the digest of a canonical text of <see cref="CacheKeyInputs"/>.</summary>
 public static class CacheKey
 {
-    /// <summary>The canonical text the key is the digest of; stable across platforms and versions of this format.</summary>
+    /// <summary>
+    /// The canonical text the key is the digest of; stable across platforms and versions of this format.
+    /// <c>v1</c>: base images by the engine's image id. <c>v2</c>: some base images by their registry
+    /// manifest digest (<c>base IMAGE manifest:DIGEST</c>), the others as in v1; the two identities never
+    /// mix silently, so a key computed with an engine and one computed from the registry differ.
+    /// </summary>
     public static string CanonicalText(CacheKeyInputs inputs)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         var text = new StringBuilder();
-        text.Append("layercache-key v1\n");
+        var manifests = inputs.BaseManifests ?? new Dictionary<string, Digest?>();
+        text.Append("layercache-key ").Append(FormatOf(inputs)).Append('\n');
         text.Append("dockerfile ").Append(inputs.Dockerfile.Value).Append('\n');
         text.Append("target ").Append(inputs.Target).Append('\n');
         text.Append("builder ").Append(inputs.Builder).Append('\n');
@@ -33,10 +39,25 @@ public static class CacheKey
 
         foreach (var (image, digest) in inputs.BaseImages.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            text.Append("base ").Append(image).Append(' ').Append(digest?.Value ?? "unresolved").Append('\n');
+            text.Append("base ").Append(image).Append(' ');
+            if (manifests.TryGetValue(image, out var manifest) && manifest is { } m)
+            {
+                text.Append("manifest:").Append(m.Value).Append('\n');
+            }
+            else
+            {
+                text.Append(digest?.Value ?? "unresolved").Append('\n');
+            }
         }
 
         return text.ToString();
+    }
+
+    /// <summary>The key format <paramref name="inputs"/> give: <c>v2</c> when a base image is identified by its manifest digest, else <c>v1</c>.</summary>
+    public static string FormatOf(CacheKeyInputs inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        return inputs.BaseManifests?.Values.Any(d => d is not null) == true ? "v2" : "v1";
     }
 
     /// <summary>The key.</summary>

@@ -1,6 +1,10 @@
 namespace LayerCache.Core.Reports;
 
-/// <summary>The cache key and every input it was computed from (build-arg values only as digests).</summary>
+/// <summary>
+/// The cache key and every input it was computed from (build-arg values only as digests). Base images
+/// carry both identities where known: <see cref="BaseImages"/> the engine's image id,
+/// <see cref="BaseManifests"/> the registry's manifest digest (for the platform).
+/// </summary>
 public sealed record KeyReport(
     string Key,
     string Scope,
@@ -12,4 +16,6 @@ public sealed record KeyReport(
     IReadOnlyDictionary<string, string> BuildArgs,
     IReadOnlyDictionary<string, string> KeyFiles,
     IReadOnlyDictionary<string, string?> BaseImages,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings,
+    IReadOnlyDictionary<string, string?>? BaseManifests = null,
+    string KeyFormat = "v1");

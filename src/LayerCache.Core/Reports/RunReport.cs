@@ -27,6 +27,9 @@ public sealed record RunReport
     /// <summary>The save, if one ran.</summary>
     public SaveReport? Save { get; init; }
 
+    /// <summary>What <c>--push</c> did with each tag, if it was asked for.</summary>
+    public IReadOnlyList<PushReport>? Pushes { get; init; }
+
     /// <summary>Cache problems that were turned into a cold build or a skipped save.</summary>
     public IReadOnlyList<string> Warnings { get; init; } = [];
 

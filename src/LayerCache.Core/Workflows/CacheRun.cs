@@ -47,6 +47,9 @@ internal sealed class CacheRun
     /// </summary>
     public IReadOnlyDictionary<string, Digest?> BaseImageManifests { get; private set; } = new Dictionary<string, Digest?>();
 
+    /// <summary>External image reference → manifest digest from its registry, where it was asked (see <see cref="BaseImageResolution"/>).</summary>
+    public IReadOnlyDictionary<string, Digest?> BaseManifests { get; private set; } = new Dictionary<string, Digest?>();
+
     public CacheKeyInputs KeyInputs { get; private set; } = null!;
 
     public Digest Key { get; private set; }
@@ -66,8 +69,17 @@ internal sealed class CacheRun
         // Every input the user named is checked before the engine is asked anything, so that a typo
         // is one error line, not an engine warning followed by the error.
         var keyFiles = await HashKeyFilesAsync(options.KeyFiles, cancellationToken);
-        run.EngineAvailable = await run.PingAsync(cancellationToken);
+        var resolution = options.BaseImageResolution;
+        run.EngineAvailable = resolution != BaseImageResolution.Registry && await run.PingAsync(cancellationToken);
         (run.BaseImages, run.BaseImageManifests) = await run.ResolveBaseImagesAsync(cancellationToken);
+        IReadOnlyDictionary<string, Digest?>? manifests = null;
+        if (resolution == BaseImageResolution.Registry || (resolution == BaseImageResolution.Auto && !run.EngineAvailable))
+        {
+            manifests = await new RegistryBaseImageResolver(options.Environment, options.Platform, m => run.Warn(m))
+                .ResolveAsync(run.Dockerfile.Plan.ExternalImages, cancellationToken);
+        }
+
+        run.BaseManifests = manifests ?? new Dictionary<string, Digest?>();
         run.KeyInputs = new CacheKeyInputs(
             run.Dockerfile.Digest,
             run.Dockerfile.Plan.Target.DisplayName,
@@ -75,7 +87,8 @@ internal sealed class CacheRun
             options.BuildArgs.ToDictionary(p => p.Key, p => CacheKey.HashValue(p.Value), StringComparer.Ordinal),
             keyFiles,
             run.BaseImages,
-            options.Platform);
+            options.Platform,
+            manifests);
         run.Key = CacheKey.Compute(run.KeyInputs);
         return run;
     }
