@@ -43,6 +43,11 @@ public sealed class LayerCacheService
         await EnsureStoreNotSentAsync(options, cli.Choice.Kind, cancellationToken);
         var run = await CacheRun.PrepareAsync(options, _engine, cli.Choice.Name, _log, _clock, cancellationToken);
         _log($"builder: {cli.Choice.Name} ({cli.Choice.Reason})");
+        var shortcut = await InputsShortcut.TryAsync(run, cli, tags, docker, cancellationToken);
+        if (shortcut.Taken)
+        {
+            return Report("build", run, shortcut.Restore, shortcut.Build, shortcut.Save, 0) with { Shortcut = shortcut.Report };
+        }
 
         // A build docker will refuse still runs, so the user gets docker's own error and exit code;
         // loading the cache for it would only cost time.
@@ -55,10 +60,11 @@ public sealed class LayerCacheService
         SaveReport? save = null;
         if (built.Succeeded)
         {
-            save = await SaveStep.SaveAsync(run, built.StageTags, stepSeconds, cancellationToken);
+            var inputs = shortcut.Inputs is { } digest ? new SaveStep.InputsRecord(digest, run.Dockerfile.Plan.Target.Name ?? run.Dockerfile.Plan.Target.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
+            save = await SaveStep.SaveAsync(run, built.StageTags, stepSeconds, cancellationToken, inputs);
         }
 
-        return Report("build", run, restore, report, save, built.Report.ExitCode);
+        return Report("build", run, restore, report, save, built.Report.ExitCode) with { Shortcut = shortcut.Report };
     }
 
     /// <summary>Restore only: load the newest usable entry; the report lists the <c>--cache-from</c> images.</summary>
@@ -119,6 +125,7 @@ public sealed class LayerCacheService
         var builder = await ChooseBuilderAsync(options, cancellationToken);
         var run = await CacheRun.PrepareAsync(options, _engine, builder.Name, _log, _clock, cancellationToken);
         var inputs = run.KeyInputs;
+        var (inputsDigest, refusals) = await InputsShortcut.KeyInputsAsync(run, builder.Kind == BuilderKind.BuildKit, cancellationToken);
         return new KeyReport(
             run.Key.Value,
             run.Scopes.Write.Value,
@@ -130,7 +137,11 @@ public sealed class LayerCacheService
             inputs.BuildArgs.ToDictionary(p => p.Key, p => p.Value.Value, StringComparer.Ordinal),
             inputs.KeyFiles.ToDictionary(p => p.Key, p => p.Value.Value, StringComparer.Ordinal),
             inputs.BaseImages.ToDictionary(p => p.Key, p => p.Value?.Value, StringComparer.Ordinal),
-            run.Warnings);
+            run.Warnings)
+        {
+            Inputs = inputsDigest?.Value,
+            InputsRefusals = refusals,
+        };
     }
 
     /// <summary>
