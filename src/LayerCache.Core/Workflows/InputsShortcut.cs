@@ -93,8 +93,13 @@ internal static class InputsShortcut
         }
         catch (Exception e) when (e is not OperationCanceledException && e is not CacheFailureException)
         {
-            // Fail open: the normal path builds (and says what is wrong, if docker finds it wrong too).
-            run.Warn($"the inputs shortcut failed, building: {CacheRun.OneLine(e)}", e);
+            // Fail open: the normal path builds. Damaged content is left to its restore, which meets the
+            // same blob, removes it and passes to another entry, and warns once; anything else warns here.
+            if (!RestoreStep.IsDamagedContent(e))
+            {
+                run.Warn($"the inputs shortcut failed, building: {CacheRun.OneLine(e)}", e);
+            }
+
             return NotTaken(clock, inputs, null, [$"entry {entry.RefName}: the target image could not be loaded: {CacheRun.OneLine(e)}"]);
         }
 
