@@ -65,7 +65,7 @@ internal static class InputsShortcut
             return NotTaken(clock, inputs, null, reasons.Count > 0 ? reasons : ["no entry of this image yet"]);
         }
 
-        var (entry, stage) = hit;
+        var (entry, stage, layerBytes) = hit;
         var targetTag = run.StageTag(plan.Target.Name ?? "target");
         LoadOutcome loaded;
         string imageId;
@@ -104,7 +104,7 @@ internal static class InputsShortcut
         }
 
         await store.MarkUsedAsync(entry.Id, run.Clock.GetUtcNow(), cancellationToken);
-        var notMoved = Math.Max(0, await LayerBytesAsync(store, entry, cancellationToken) - loaded.BytesLoaded);
+        var notMoved = Math.Max(0, layerBytes - loaded.BytesLoaded);
         var restore = new RestoreReport
         {
             Hit = true,
@@ -119,7 +119,8 @@ internal static class InputsShortcut
             CacheFrom = loaded.CacheFrom,
         };
         var build = CachedBuild(run, cli, entry, imageId);
-        var save = new SaveReport { SkippedReason = $"inputs unchanged: entry {entry.RefName} already holds this image", Entry = entry.RefName };
+        var unchanged = $"inputs unchanged: entry {entry.RefName} already holds this image";
+        var save = new SaveReport { SkippedReason = SaveStep.Refusal(run.Scopes, run.EngineAvailable) is { } refusal ? $"{refusal}; {unchanged}" : unchanged };
         var report = new ShortcutReport
         {
             Taken = true,
@@ -163,7 +164,7 @@ internal static class InputsShortcut
     /// The newest usable entry whose inputs digest is this build's, with its target stage image: own
     /// scope first, then the fallbacks, each entry passed only if a restore would take it too.
     /// </summary>
-    private static async Task<(CacheEntry Entry, StageImage Stage)?> FindAsync(CacheRun run, ICacheStore store, Digest inputs, List<string> reasons, CancellationToken cancellationToken)
+    private static async Task<(CacheEntry Entry, StageImage Stage, long LayerBytes)?> FindAsync(CacheRun run, ICacheStore store, Digest inputs, List<string> reasons, CancellationToken cancellationToken)
     {
         try
         {
@@ -194,10 +195,21 @@ internal static class InputsShortcut
                         continue;
                     }
 
-                    if (entry.InputsTarget is { } name && entry.FindStage(name) is { } stage)
+                    if (entry.InputsTarget is not { } name || entry.FindStage(name) is not { } stage)
                     {
-                        return (entry, stage);
+                        continue;
                     }
+
+                    // An entry that lost a blob is damaged: the normal restore passes it over (and removes
+                    // it at the next save), so the shortcut does not stand on it either.
+                    var (layerBytes, missing) = await InspectAsync(store, entry, cancellationToken);
+                    if (missing is not null)
+                    {
+                        reasons.Add($"entry {entry.RefName}: damaged: {missing}");
+                        continue;
+                    }
+
+                    return (entry, stage, layerBytes);
                 }
             }
         }
@@ -274,8 +286,11 @@ internal static class InputsShortcut
         };
     }
 
-    /// <summary>The bytes of the entry's distinct layers: what a full restore could have moved.</summary>
-    private static async Task<long> LayerBytesAsync(ICacheStore store, CacheEntry entry, CancellationToken cancellationToken)
+    /// <summary>
+    /// The bytes of the entry's distinct layers (what a full restore could have moved), and the first
+    /// problem that makes it damaged (a stage manifest that does not read, a blob that is gone), or null.
+    /// </summary>
+    private static async Task<(long LayerBytes, string? Missing)> InspectAsync(ICacheStore store, CacheEntry entry, CancellationToken cancellationToken)
     {
         var layers = new Dictionary<Digest, long>();
         try
@@ -284,18 +299,23 @@ internal static class InputsShortcut
             {
                 await using var stream = await store.Blobs.OpenReadAsync(stage.ManifestDigest, cancellationToken);
                 var manifest = OciJson.DeserializeManifest(await DocumentReader.ReadAsync(stream, stage.ManifestDigest.Value, cancellationToken), stage.ManifestDigest.Value);
-                foreach (var layer in manifest.Layers)
+                foreach (var blob in manifest.Layers.Prepend(manifest.Config))
                 {
-                    layers[layer.Digest] = layer.Size;
+                    if (!layers.ContainsKey(blob.Digest) && !await store.Blobs.ExistsAsync(blob.Digest, cancellationToken))
+                    {
+                        return (0, $"stage {stage.Name}: blob {blob.Digest} is missing");
+                    }
+
+                    layers[blob.Digest] = blob == manifest.Config ? 0 : blob.Size;
                 }
             }
         }
-        catch (Exception e) when (e is IOException or OciFormatException or BlobNotFoundException or ContentVerificationException)
+        catch (Exception e) when (e is IOException or OciFormatException or BlobNotFoundException or ContentVerificationException or InvalidDataException)
         {
-            // Only for the report: another stage's damaged manifest does not matter to this build.
+            return (0, CacheRun.OneLine(e));
         }
 
-        return layers.Values.Sum();
+        return (layers.Values.Sum(), null);
     }
 
     /// <summary>The engine's <c>os/arch</c>: the platform a build without <c>--platform</c> makes.</summary>
