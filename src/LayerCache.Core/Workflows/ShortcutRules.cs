@@ -77,7 +77,7 @@ internal static partial class ShortcutRules
             {
                 if (instruction.Keyword == "add" && instruction.GetFlag("checksum") is null && instruction.Arguments.SkipLast(1).Any(IsRemote))
                 {
-                    reasons.Add($"{plan.Target.DisplayName}: '{Short(instruction.Original)}' adds remote content the digest cannot see (docker checks it every build)");
+                    reasons.Add($"stage {stage.DisplayName}: '{Short(instruction.Original)}' adds remote content the digest cannot see (docker checks it every build)");
                 }
             }
         }
