@@ -12,7 +12,7 @@ QUICK=${BENCH_QUICK:-0}
 if [[ $QUICK == 1 ]]; then REPS=${BENCH_REPS:-1}; DEPS_MB=25; else REPS=${BENCH_REPS:-3}; DEPS_MB=200; fi
 WORKLOADS=${BENCH_WORKLOADS:-W1 W2}
 STRATEGIES=${BENCH_STRATEGIES:-cold warm seed-file seed-registry-classic seed-registry-buildkit lc-classic lc-buildkit}
-SCENARIOS="unchanged src deps"
+SCENARIOS=${BENCH_SCENARIOS:-unchanged src deps}
 
 # A private copy of the CLI: other engineers may rebuild src/ while the bench runs.
 WORK=$LCB_ROOT/work; rm -rf "$WORK"; mkdir -p "$WORK"

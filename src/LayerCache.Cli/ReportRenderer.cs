@@ -35,6 +35,15 @@ internal static class ReportRenderer
             }
         }
 
+        if (report.Shortcut is { } shortcut)
+        {
+            text.Append("inputs:  ").Append(ShortcutLine(shortcut)).Append('\n');
+            foreach (var reason in shortcut.Reasons)
+            {
+                text.Append("  - ").Append(reason).Append('\n');
+            }
+        }
+
         if (report.Build is { } build)
         {
             text.Append("build:   ").Append(BuildLine(build)).Append('\n');
@@ -52,7 +61,7 @@ internal static class ReportRenderer
                     [
                         "  " + stage.Stage,
                         step.Number.ToString(Invariant),
-                        step.Status.ToString().ToLowerInvariant(),
+                        step.Status.ToString().ToLowerInvariant() + (step.Reason is { } why ? $" ({why})" : string.Empty),
                         step.Seconds is { } s ? s.ToString("0.0", Invariant) : "-",
                         Truncate(step.Instruction, 70),
                     ]);
@@ -82,6 +91,11 @@ internal static class ReportRenderer
         if (report.Restore is { } restore)
         {
             text.Append("- **restore**: ").Append(RestoreLine(restore)).Append('\n');
+        }
+
+        if (report.Shortcut is { } shortcut)
+        {
+            text.Append("- **inputs**: ").Append(ShortcutLine(shortcut)).AppendJoin("; ", shortcut.Reasons.Select(r => " " + r)).Append('\n');
         }
 
         if (report.Build is { } build)
@@ -126,6 +140,14 @@ internal static class ReportRenderer
         return string.Create(
             Invariant,
             $"hit, entry {restore.Entry} (scope {restore.EntryScope}{age}): {restore.Stages.Count} stage image(s), {restore.LayersLoaded} layer(s) loaded ({Durations.Bytes(restore.BytesLoaded)}), {restore.LayersSkipped} already in the engine, {restore.Seconds:0.0}s");
+    }
+
+    private static string ShortcutLine(ShortcutReport shortcut)
+    {
+        var digest = shortcut.Inputs is { } inputs ? $"{Durations.Short(LayerCache.Oci.Digest.Parse(inputs))} ({shortcut.ContextFiles} context files, {Durations.Bytes(shortcut.ContextBytes)}), " : string.Empty;
+        return shortcut.Taken
+            ? string.Create(Invariant, $"{digest}{ShortcutReport.InputsUnchanged} since entry {shortcut.Entry}: no build, only the target image loaded; {Durations.Bytes(shortcut.BytesNotMoved)} not moved; {shortcut.Seconds:0.0}s")
+            : string.Create(Invariant, $"{digest}shortcut not taken:");
     }
 
     private static string BuildLine(BuildReport build)

@@ -43,6 +43,11 @@ public sealed class LayerCacheService
         await EnsureStoreNotSentAsync(options, cli.Choice.Kind, cancellationToken);
         var run = await CacheRun.PrepareAsync(options, _engine, cli.Choice.Name, _log, _clock, cancellationToken);
         _log($"builder: {cli.Choice.Name} ({cli.Choice.Reason})");
+        var shortcut = await InputsShortcut.TryAsync(run, cli, tags, docker, cancellationToken);
+        if (shortcut.Taken)
+        {
+            return Report("build", run, shortcut.Restore, shortcut.Build, shortcut.Save, 0) with { Shortcut = shortcut.Report };
+        }
 
         // A build docker will refuse still runs, so the user gets docker's own error and exit code;
         // loading the cache for it would only cost time.
@@ -55,7 +60,8 @@ public sealed class LayerCacheService
         SaveReport? save = null;
         if (built.Succeeded)
         {
-            save = await SaveStep.SaveAsync(run, built.StageTags, stepSeconds, cancellationToken);
+            var inputs = shortcut.Inputs is { } digest ? new SaveStep.InputsRecord(digest, run.Dockerfile.Plan.Target.Name ?? run.Dockerfile.Plan.Target.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null;
+            save = await SaveStep.SaveAsync(run, built.StageTags, stepSeconds, cancellationToken, inputs);
         }
 
         var exitCode = built.Report.ExitCode;
@@ -67,7 +73,7 @@ public sealed class LayerCacheService
             exitCode = pushes.Any(p => p.Outcome == "failed") ? 1 : 0;
         }
 
-        return Report("build", run, restore, report, save, exitCode) with { Pushes = pushes };
+        return Report("build", run, restore, report, save, exitCode) with { Pushes = pushes, Shortcut = shortcut.Report };
     }
 
     /// <summary>Restore only: load the newest usable entry; the report lists the <c>--cache-from</c> images.</summary>
@@ -128,6 +134,7 @@ public sealed class LayerCacheService
         var builder = await ChooseBuilderAsync(options, cancellationToken);
         var run = await CacheRun.PrepareAsync(options, _engine, builder.Name, _log, _clock, cancellationToken);
         var inputs = run.KeyInputs;
+        var (inputsDigest, refusals) = await InputsShortcut.KeyInputsAsync(run, builder.Kind == BuilderKind.BuildKit, cancellationToken);
         return new KeyReport(
             run.Key.Value,
             run.Scopes.Write.Value,
@@ -141,7 +148,11 @@ public sealed class LayerCacheService
             inputs.BaseImages.ToDictionary(p => p.Key, p => p.Value?.Value, StringComparer.Ordinal),
             run.Warnings,
             run.BaseManifests.ToDictionary(p => p.Key, p => p.Value?.Value, StringComparer.Ordinal),
-            Keys.CacheKey.FormatOf(inputs));
+            Keys.CacheKey.FormatOf(inputs))
+        {
+            Inputs = inputsDigest?.Value,
+            InputsRefusals = refusals,
+        };
     }
 
     /// <summary>

@@ -59,6 +59,17 @@ public sealed record CacheEntry
     /// </summary>
     public IReadOnlyDictionary<string, double> StepSeconds { get; init; } = new Dictionary<string, double>();
 
+    /// <summary>
+    /// The digest of everything the build read (cache key inputs, docker flags, the build context as the
+    /// builder sees it), when the build could be repeated from it; null when something the digest cannot
+    /// see took part (a secret, another output). An equal digest later means the build would make
+    /// <see cref="InputsTarget"/>'s image again, so it is loaded instead of built.
+    /// </summary>
+    public Digest? InputsDigest { get; init; }
+
+    /// <summary>The name of the stage image in <see cref="Stages"/> that is the target's image <see cref="InputsDigest"/> stands for.</summary>
+    public string? InputsTarget { get; init; }
+
     /// <summary>The digest of the entry's index blob; empty until the entry is stored.</summary>
     public Digest Id { get; init; }
 

@@ -40,6 +40,12 @@ internal static class EntryCodec
             annotations[StoreAnnotations.Target] = target;
         }
 
+        if (entry.InputsDigest is { } inputs && entry.InputsTarget is { } inputsTarget)
+        {
+            annotations[StoreAnnotations.Inputs] = inputs.Value;
+            annotations[StoreAnnotations.InputsTarget] = inputsTarget;
+        }
+
         annotations[StoreAnnotations.ImageDockerfile] = entry.Image.Dockerfile;
         if (entry.Image.Target is { } imageTarget)
         {
@@ -134,6 +140,8 @@ internal static class EntryCodec
                     annotations.GetValueOrDefault(StoreAnnotations.ImageTarget),
                     annotations.GetValueOrDefault(StoreAnnotations.ImagePlatform)),
                 StepSeconds = ParseSeconds(annotations.GetValueOrDefault(StoreAnnotations.StepSeconds)),
+                InputsDigest = ParseOptionalDigest(annotations.GetValueOrDefault(StoreAnnotations.Inputs)),
+                InputsTarget = annotations.GetValueOrDefault(StoreAnnotations.InputsTarget),
                 Stages = stages,
             };
         }

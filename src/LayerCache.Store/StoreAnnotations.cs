@@ -110,6 +110,12 @@ public static class StoreAnnotations
     /// <summary>In <c>index.json</c> only, on an entry: its <see cref="EntrySigner"/> signature (bound to the entry digest).</summary>
     public const string Signature = Prefix + "signature";
 
+    /// <summary>Entry index annotation: the digest of the build's inputs (key inputs, docker flags, build context), when recorded.</summary>
+    public const string Inputs = Prefix + "inputs";
+
+    /// <summary>Entry index annotation: the stage whose image <see cref="Inputs"/> stands for (the target's).</summary>
+    public const string InputsTarget = Prefix + "inputs.target";
+
     /// <summary>Entry index annotation: JSON object "stage instruction" → seconds the step took when it last ran.</summary>
     public const string StepSeconds = Prefix + "step-seconds";
 

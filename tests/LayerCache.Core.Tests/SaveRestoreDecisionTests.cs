@@ -68,6 +68,20 @@ public sealed class SaveRestoreDecisionTests
     }
 
     [Fact]
+    public void The_same_images_built_from_other_inputs_are_a_new_entry_recording_them()
+    {
+        // A file no step reads changed: the stage images are the same, but without a new entry every
+        // later run with these inputs would miss the shortcut.
+        var inputs = Digest.Compute("inputs"u8);
+        var stored = Stored(Now.AddHours(-1)) with { InputsDigest = Digest.Compute("older inputs"u8), InputsTarget = Stage.Name };
+
+        Assert.Null(SaveStep.Unchanged([stored], Main, ImageIdentity.Default, Key, [Stage], Now, null, inputs));
+        var twin = stored with { InputsDigest = inputs };
+        Assert.Same(twin, SaveStep.Unchanged([twin], Main, ImageIdentity.Default, Key, [Stage], Now, null, inputs));
+        Assert.Same(stored, SaveStep.Unchanged([stored], Main, ImageIdentity.Default, Key, [Stage], Now, null, null));
+    }
+
+    [Fact]
     public void A_future_dated_twin_does_not_stop_a_save()
     {
         var liar = Stored(new DateTimeOffset(9999, 12, 31, 0, 0, 0, TimeSpan.Zero), id: "liar");

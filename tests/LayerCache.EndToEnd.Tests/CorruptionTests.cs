@@ -46,13 +46,16 @@ public sealed class CorruptionTests
         Assert.False(File.Exists(StoreFiles.BlobPath(restoreCopy, digest)), "the corrupt blob must be removed so that the next save writes it again");
 
         // build on the corrupted store: the restore inside it catches the flipped byte, the build runs cold and succeeds.
+        // (A source change, so that the build restores every stage: with unchanged inputs it would load only
+        // the target image, which does not hold the flipped layer.)
+        app.CommitBackend("2", 1024);
         var build = await runner.LayercacheAsync(Builder.Classic, Commands.Build(app.Directory, store, "--scope", Commands.MainScope, "-t", "demo:latest"), ct);
         build.ExpectExit(0);
         Assert.Contains(build.Report.Warnings, w => w.Contains(digest.ToString(), StringComparison.Ordinal));
         ReportAssert.Cold(build);
         Assert.Equal(0, build.Report.Build!.ExitCode);
         var printed = await AppOutput.RunAsync(runner, "demo:latest", ct);
-        Assert.Contains("app: backend version 1", printed, StringComparison.Ordinal);
+        Assert.Contains("app: backend version 2", printed, StringComparison.Ordinal);
 
         // The store healed itself: the corrupt blob is gone or was written again whole, the entry that
         // referenced it was dropped (it could never be restored again), and verify is clean.

@@ -24,6 +24,22 @@ public sealed class FileSystemCacheStoreTests : CacheStoreConformance
     }
 
     [Fact]
+    public async Task An_entry_s_inputs_digest_and_target_stage_are_read_back_from_its_blob()
+    {
+        var inputs = Digest.Compute("inputs"u8.ToArray());
+        var entry = TestImages.Entry("p/main", T0, await TestImages.AddImageAsync(Store.Blobs, "app", "x")) with { InputsDigest = inputs, InputsTarget = "app" };
+        var stored = await Store.PutEntryAsync(entry, Ct);
+        var read = Assert.Single(await Store.FindEntriesAsync(CacheScope.Parse("p/main"), Ct));
+        Assert.Equal(stored.Id, read.Id);
+        Assert.Equal(inputs, read.InputsDigest);
+        Assert.Equal("app", read.InputsTarget);
+
+        // Another digest is another entry blob: the digest is part of what the entry id covers.
+        var other = await Store.PutEntryAsync(entry with { InputsDigest = Digest.Compute("other"u8.ToArray()) }, Ct);
+        Assert.NotEqual(stored.Id, other.Id);
+    }
+
+    [Fact]
     public async Task Corrupt_index_json_is_a_typed_error_naming_the_file()
     {
         var path = Path.Combine(Dir, "index.json");

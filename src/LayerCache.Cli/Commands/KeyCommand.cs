@@ -70,6 +70,12 @@ internal static class KeyCommand
             }
 
             text.Append("  scope      ").Append(report.Scope).Append('\n');
+            text.Append("  inputs     ").Append(report.Inputs ?? "(none)").Append(" (key inputs and the build context: equal digests build the same image)\n");
+            foreach (var refusal in report.InputsRefusals)
+            {
+                text.Append("  inputs     a build would not take the shortcut: ").Append(refusal).Append('\n');
+            }
+
             await cli.Stdout.WriteAsync(text.ToString());
             return ExitCodes.Success;
         });

@@ -34,6 +34,36 @@ internal static partial class NativeMethods
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial int Statx(int dirfd, string path, int flags, uint mask, [Out] byte[] buffer);
 
+    public const int AtSymlinkNoFollow = 0x100;
+
+    /// <summary>STATX_BASIC_STATS: type, mode, nlink, uid, gid, times, ino, size, blocks.</summary>
+    public const uint StatxBasicStats = 0x7ff;
+
+    public const int FileTypeSymlink = 0xA000;
+
+    // struct statx offsets (include/uapi/linux/stat.h), the same on every architecture.
+    public const int StatxNlinkOffset = 16;
+    public const int StatxUidOffset = 20;
+    public const int StatxGidOffset = 24;
+    public const int StatxInoOffset = 32;
+    public const int StatxSizeOffset = 40;
+    public const int StatxRdevMajorOffset = 128;
+    public const int StatxRdevMinorOffset = 132;
+    public const int StatxDevMajorOffset = 136;
+    public const int StatxDevMinorOffset = 140;
+
+    /// <summary>O_NOFOLLOW: 0400000 on x86, 0100000 in the generic ABI (arm64) and on arm.</summary>
+    public static int ONoFollow => System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86 ? 0x20000 : 0x8000;
+
+    [LibraryImport("libc", EntryPoint = "readlink", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint ReadLink(string path, [Out] byte[] buffer, nint size);
+
+    [LibraryImport("libc", EntryPoint = "llistxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint ListXattr(string path, [Out] byte[]? buffer, nint size);
+
+    [LibraryImport("libc", EntryPoint = "lgetxattr", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint GetXattr(string path, string name, [Out] byte[]? buffer, nint size);
+
     [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial nint SysRealPath(string path, nint resolved);
 

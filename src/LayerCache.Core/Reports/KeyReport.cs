@@ -18,4 +18,15 @@ public sealed record KeyReport(
     IReadOnlyDictionary<string, string?> BaseImages,
     IReadOnlyList<string> Warnings,
     IReadOnlyDictionary<string, string?>? BaseManifests = null,
-    string KeyFormat = "v1");
+    string KeyFormat = "v1")
+{
+    /// <summary>
+    /// The inputs digest of a build with no further docker flags (key inputs plus the build context as
+    /// the builder sees it): equal digests build the same image, so a CI can skip the job step on it.
+    /// Null when it could not be computed (see <see cref="InputsRefusals"/>).
+    /// </summary>
+    public string? Inputs { get; init; }
+
+    /// <summary>Why there is no inputs digest, or why a build would not take the shortcut; null when none.</summary>
+    public IReadOnlyList<string> InputsRefusals { get; init; } = [];
+}

@@ -24,6 +24,9 @@ public sealed record RunReport
     /// <summary>The build, if one ran.</summary>
     public BuildReport? Build { get; init; }
 
+    /// <summary>The inputs shortcut (build only): taken, or why not.</summary>
+    public ShortcutReport? Shortcut { get; init; }
+
     /// <summary>The save, if one ran.</summary>
     public SaveReport? Save { get; init; }
 

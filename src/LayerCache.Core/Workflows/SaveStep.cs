@@ -11,7 +11,10 @@ namespace LayerCache.Core.Workflows;
 /// </summary>
 internal static class SaveStep
 {
-    public static async Task<SaveReport> SaveAsync(CacheRun run, IReadOnlyDictionary<string, string> stageTags, IReadOnlyDictionary<string, double> stepSeconds, CancellationToken cancellationToken)
+    /// <summary>The inputs digest of the build and the stage whose image it stands for (the target's).</summary>
+    internal sealed record InputsRecord(Oci.Digest Digest, string TargetStage);
+
+    public static async Task<SaveReport> SaveAsync(CacheRun run, IReadOnlyDictionary<string, string> stageTags, IReadOnlyDictionary<string, double> stepSeconds, CancellationToken cancellationToken, InputsRecord? inputs = null)
     {
         var clock = Stopwatch.StartNew();
         if (Refusal(run.Scopes, run.EngineAvailable) is { } refusal)
@@ -56,7 +59,9 @@ internal static class SaveStep
             {
                 var entries = await store.ListEntriesAsync(cancellationToken);
                 export = await new StageImageExporter(run.Engine, store, run.Options.Progress).ExportAsync(sources, entries, cancellationToken);
-                unchangedAs = Unchanged(entries, run.Scopes.Write, image, run.Key, export.Stages, run.Clock.GetUtcNow(), signer);
+                // Recorded only when the target's image was saved: the digest stands for that image.
+                var recorded = inputs is not null && export.Stages.Any(s => s.Name == inputs.TargetStage) ? inputs : null;
+                unchangedAs = Unchanged(entries, run.Scopes.Write, image, run.Key, export.Stages, run.Clock.GetUtcNow(), signer, recorded?.Digest);
                 if (unchangedAs is not null)
                 {
                     // Nothing new: writing another entry would only change SUMMARY and make the CI
@@ -68,7 +73,7 @@ internal static class SaveStep
                 }
                 else
                 {
-                    written = await store.PutEntryAsync(NewEntry(run, image, export.Stages) with { StepSeconds = stepSeconds }, cancellationToken);
+                    written = await store.PutEntryAsync(NewEntry(run, image, export.Stages) with { StepSeconds = stepSeconds, InputsDigest = recorded?.Digest, InputsTarget = recorded?.TargetStage }, cancellationToken);
                     if (signer is not null && store is IEntrySignatureStore signatures)
                     {
                         // Beside the entry, bound to its digest: a crash before this line leaves an
@@ -125,8 +130,12 @@ internal static class SaveStep
     /// image, with the same key and stage manifests), or null when a new entry must be written. With a
     /// signing key, only an entry signed with it counts: an unsigned twin is replaced by a signed entry.
     /// </summary>
+    /// <remarks>
+    /// The inputs digest counts too: a build whose context changed in a file no step reads makes the same
+    /// stage images, and without a new entry recording its digest every later run would miss the shortcut.
+    /// </remarks>
     internal static CacheEntry? Unchanged(
-        IReadOnlyList<CacheEntry> entries, CacheScope scope, ImageIdentity image, Oci.Digest key, IReadOnlyList<StageImage> stages, DateTimeOffset now, EntrySigner? signer)
+        IReadOnlyList<CacheEntry> entries, CacheScope scope, ImageIdentity image, Oci.Digest key, IReadOnlyList<StageImage> stages, DateTimeOffset now, EntrySigner? signer, Oci.Digest? inputs = null)
     {
         var newest = entries
             .Where(e => e.Scope == scope && e.Image == image && !EntryDates.IsInFuture(e.Created, now))
@@ -134,6 +143,7 @@ internal static class SaveStep
             .ThenBy(e => e.Id)
             .FirstOrDefault();
         return newest is not null && newest.Key == key && SameStages(newest.Stages, stages) && (signer is null || signer.IsSignedBy(newest))
+            && (inputs is null || newest.InputsDigest == inputs)
             ? newest
             : null;
     }

@@ -1,0 +1,13 @@
+using LayerCache.Core.Reports;
+using LayerCache.Oci;
+
+namespace LayerCache.Core.Workflows;
+
+/// <summary>
+/// What <see cref="InputsShortcut"/> did: taken (restore, build and save reports stand for the run),
+/// or not, with the inputs digest to record with the entry this build saves (null when refused).
+/// </summary>
+internal sealed record ShortcutAttempt(ShortcutReport Report, Digest? Inputs, RestoreReport? Restore, BuildReport? Build, SaveReport? Save)
+{
+    public bool Taken => Report.Taken;
+}
