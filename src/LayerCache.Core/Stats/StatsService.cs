@@ -31,7 +31,12 @@ public static class StatsService
     }
 
     /// <summary>The report of a history's content: filtered by scope and time, sorted by time (the writers' clocks: for order only).</summary>
-    internal static StatsReport Summarize(string store, bool kept, RunHistoryContent content, string? scope, DateTimeOffset? from)
+    /// <param name="store">The store, as reports name it.</param>
+    /// <param name="kept">Whether the store keeps a history.</param>
+    /// <param name="content">The history's records.</param>
+    /// <param name="scope">Only this scope, or null.</param>
+    /// <param name="from">Only runs recorded at or after this time, or null.</param>
+    public static StatsReport Summarize(string store, bool kept, RunHistoryContent content, string? scope, DateTimeOffset? from)
     {
         var runs = content.Records
             .Where(r => scope is null || string.Equals(r.Scope, scope, StringComparison.Ordinal))
