@@ -27,6 +27,7 @@ internal static class CliApp
             StoreCommands.List(cli),
             StoreCommands.Prune(cli),
             StoreCommands.Verify(cli),
+            StatsCommand.Create(cli),
         };
 
         var parse = root.Parse(own);

@@ -14,6 +14,9 @@ namespace LayerCache.Cli;
 [JsonSerializable(typeof(RunReport))]
 [JsonSerializable(typeof(KeyReport))]
 [JsonSerializable(typeof(StoreListing))]
+[JsonSerializable(typeof(PruneSummary))]
+[JsonSerializable(typeof(VerifySummary))]
+[JsonSerializable(typeof(LayerCache.Core.Stats.StatsReport))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
 }

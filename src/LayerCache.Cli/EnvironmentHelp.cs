@@ -9,7 +9,7 @@ namespace LayerCache.Cli;
 internal static class EnvironmentHelp
 {
     private static readonly string[] CacheCommands = ["build", "restore", "save"];
-    private static readonly string[] StoreCommands = ["build", "restore", "save", "ls", "prune", "verify"];
+    private static readonly string[] StoreCommands = ["build", "restore", "save", "ls", "prune", "verify", "stats"];
     private static readonly string[] EngineCommands = ["build", "restore", "save", "key"];
 
     /// <summary>Every variable: name, what it does, and the commands that read it (null: all).</summary>
@@ -22,7 +22,7 @@ internal static class EnvironmentHelp
         ("LAYERCACHE_DEBUG", "Set to 1 to print the stack trace of an internal error (for bug reports)", null),
         ("DOCKER_HOST, DOCKER_CONTEXT, DOCKER_TLS_VERIFY, DOCKER_CERT_PATH, DOCKER_CONFIG", "The engine and registry credentials, as the docker CLI reads them", EngineCommands),
         ("DOCKER_BUILDKIT", "The builder, as the docker CLI chooses it (1: BuildKit, 0: classic)", EngineCommands),
-        ("GITHUB_STEP_SUMMARY", "The report is appended there as Markdown (GitHub Actions sets it)", CacheCommands),
+        ("GITHUB_STEP_SUMMARY", "The report is appended there as Markdown (GitHub Actions sets it)", [.. CacheCommands, "stats"]),
     ];
 
     /// <summary>The section for <paramref name="command"/> (a subcommand's name, or null for the root).</summary>

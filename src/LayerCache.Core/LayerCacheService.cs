@@ -1,5 +1,6 @@
 using LayerCache.Core.Context;
 using LayerCache.Core.Reports;
+using LayerCache.Core.Stats;
 using LayerCache.Core.Workflows;
 using LayerCache.Docker;
 using LayerCache.Docker.Build;
@@ -46,7 +47,23 @@ public sealed class LayerCacheService
         var shortcut = await InputsShortcut.TryAsync(run, cli, tags, docker, cancellationToken);
         if (shortcut.Taken)
         {
-            return Report("build", run, shortcut.Restore, shortcut.Build, shortcut.Save, 0) with { Shortcut = shortcut.Report };
+            var shortcutResult = Report("build", run, shortcut.Restore, shortcut.Build, shortcut.Save, 0) with { Shortcut = shortcut.Report };
+            await RunHistoryRecorder.RecordAsync(run, shortcutResult, cancellationToken);
+            return shortcutResult;
+        }
+
+        // --metadata-file keeps docker's meaning: buildx writes it and layercache adds its keys; a docker
+        // build without buildx has no such flag (it would fail the build), so layercache writes the file.
+        var (metadataFile, withoutMetadata) = BuildMetadataFile.Take(docker.TargetOnly);
+        var dockerWritesMetadata = metadataFile is not null && cli.Choice.IsBuildx;
+        if (metadataFile is not null && !dockerWritesMetadata)
+        {
+            docker = docker with { TargetOnly = withoutMetadata };
+        }
+        else if (dockerWritesMetadata)
+        {
+            // An earlier run's file must not pass for what docker wrote this time.
+            Oci.AtomicFile.TryDelete(Path.GetFullPath(metadataFile!));
         }
 
         // A build docker will refuse still runs, so the user gets docker's own error and exit code;
@@ -73,7 +90,14 @@ public sealed class LayerCacheService
             exitCode = pushes.Any(p => p.Outcome == "failed") ? 1 : 0;
         }
 
-        return Report("build", run, restore, report, save, exitCode) with { Pushes = pushes, Shortcut = shortcut.Report };
+        var result = Report("build", run, restore, report, save, exitCode) with { Pushes = pushes, Shortcut = shortcut.Report };
+        if (metadataFile is not null && built.Succeeded)
+        {
+            result = await WriteMetadataAsync(run, result, metadataFile, dockerWritesMetadata, tags, cancellationToken);
+        }
+
+        await RunHistoryRecorder.RecordAsync(run, result, cancellationToken);
+        return result;
     }
 
     /// <summary>Restore only: load the newest usable entry; the report lists the <c>--cache-from</c> images.</summary>
@@ -84,7 +108,9 @@ public sealed class LayerCacheService
         await EnsureStoreNotSentAsync(options, builder.Kind, cancellationToken);
         var run = await CacheRun.PrepareAsync(options, _engine, builder.Name, _log, _clock, cancellationToken);
         var (restore, _) = await RestoreStep.RestoreAsync(run, cancellationToken);
-        return Report("restore", run, restore, null, null, 0);
+        var report = Report("restore", run, restore, null, null, 0);
+        await RunHistoryRecorder.RecordAsync(run, report, cancellationToken);
+        return report;
     }
 
     /// <summary>
@@ -124,7 +150,9 @@ public sealed class LayerCacheService
 
         var (stepSeconds, _) = StepTimes(built.Report, null);
         var save = await SaveStep.SaveAsync(run, built.StageTags, stepSeconds, cancellationToken);
-        return Report("save", run, null, built.Report, save, 0);
+        var report = Report("save", run, null, built.Report, save, 0);
+        await RunHistoryRecorder.RecordAsync(run, report, cancellationToken);
+        return report;
     }
 
     /// <summary>The cache key and its inputs, for CI cache keys.</summary>
@@ -205,6 +233,38 @@ public sealed class LayerCacheService
         }
 
         return await DockerCliBuilder.ChooseAsync(options.DockerCli, options.Environment, ping, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes <c>--metadata-file</c>: docker's own object (buildx) with layercache's keys merged in, or
+    /// layercache's alone. The pushed image's digest docker names there completes the report. A file
+    /// that cannot be written is a warning: the image is built.
+    /// </summary>
+    private static async Task<RunReport> WriteMetadataAsync(CacheRun run, RunReport report, string path, bool dockerWrites, IReadOnlyList<string> tags, CancellationToken cancellationToken)
+    {
+        var fromDocker = dockerWrites ? await BuildMetadataFile.ReadDockerAsync(path, cancellationToken) : null;
+        if (dockerWrites && fromDocker is null)
+        {
+            run.Log($"docker wrote no --metadata-file {path}: writing layercache's keys alone");
+        }
+
+        if (report.Build is { ImageDigest: null } build
+            && fromDocker?["containerimage.digest"] is System.Text.Json.Nodes.JsonValue value
+            && value.TryGetValue<string>(out var digest) && Oci.Digest.TryParse(digest, out _))
+        {
+            report = report with { Build = build with { ImageDigest = digest } };
+        }
+
+        try
+        {
+            await BuildMetadataFile.WriteAsync(path, BuildMetadataFile.Merge(fromDocker, report, tags), cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Oci.UnsafeFileException)
+        {
+            run.Warn($"cannot write --metadata-file {path}: {CacheRun.OneLine(e)}", e);
+        }
+
+        return report;
     }
 
     /// <summary>

@@ -11,8 +11,9 @@ public sealed class HelpTests
         { "key", ["--key-file", "--scope", "--format", "--output"], ["--keep", "--max-size", "--max-age", "--cache"] },
         { "stages", ["--file", "--target", "--format"], ["--cache", "--keep"] },
         { "ls", ["--cache", "--format"], ["--keep"] },
-        { "prune", ["--cache", "--keep", "--max-size"], ["--max-age", "--format"] },
-        { "verify", ["--cache"], ["--keep", "--format"] },
+        { "prune", ["--cache", "--keep", "--max-size", "--format"], ["--max-age"] },
+        { "verify", ["--cache", "--format"], ["--keep"] },
+        { "stats", ["--cache", "--scope", "--since", "--format", "--svg"], ["--keep", "--max-age"] },
     };
 
     [Theory]
@@ -40,6 +41,7 @@ public sealed class HelpTests
     [InlineData("key", new[] { "LAYERCACHE_DOCKER", "LAYERCACHE_DEBUG" })]
     [InlineData("ls", new[] { "LAYERCACHE_CACHE", "LAYERCACHE_DEBUG" })]
     [InlineData("verify", new[] { "LAYERCACHE_CACHE", "LAYERCACHE_DEBUG" })]
+    [InlineData("stats", new[] { "LAYERCACHE_CACHE", "GITHUB_STEP_SUMMARY", "LAYERCACHE_DEBUG" })]
     public async Task Help_lists_the_environment_variables_the_command_reads(string command, string[] variables)
     {
         var (code, stdout, _) = await CliRunner.RunAsync(command, "--help");

@@ -11,6 +11,10 @@ internal sealed record StagesReport(
     IReadOnlyList<StageReport> Stages,
     IReadOnlyList<string> ExternalImages)
 {
+    /// <summary>The report format's version (<see cref="LayerCache.Core.Reports.ReportSchema"/>).</summary>
+    [System.Text.Json.Serialization.JsonPropertyOrder(-1)]
+    public int SchemaVersion { get; init; } = LayerCache.Core.Reports.ReportSchema.Version;
+
     public static StagesReport From(string dockerfile, BuildPlan plan)
     {
         var stages = plan.Stages

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using LayerCache.Core;
+using LayerCache.Core.Reports;
 
 namespace LayerCache.Cli.Commands;
 
@@ -42,11 +43,19 @@ internal static class StoreCommands
         var cache = CommonOptions.Cache();
         var keep = CommonOptions.Keep();
         var maxSize = CommonOptions.MaxSize();
-        var command = new Command("prune", "Apply retention (--keep current|AGE, --max-size SIZE) and delete blobs no entry uses") { cache, keep, maxSize };
+        var format = CommonOptions.Format();
+        var command = new Command("prune", "Apply retention (--keep current|AGE, --max-size SIZE) and delete blobs no entry uses") { cache, keep, maxSize, format };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var policy = CommonOptions.ParseRetention(parse.GetValue(keep), parse.GetValue(maxSize));
-            var report = await StoreService.PruneAsync(CommonOptions.Store(parse, cache, cli.Environment), policy, TimeProvider.System, cancellationToken);
+            var store = CommonOptions.Store(parse, cache, cli.Environment);
+            var report = await StoreService.PruneAsync(store, policy, TimeProvider.System, cancellationToken);
+            if (parse.GetValue(format) == OutputFormat.Json)
+            {
+                await cli.Stdout.WriteLineAsync(JsonSerializer.Serialize(PruneSummary.From(store.ToString(), report), CliJsonContext.Default.PruneSummary));
+                return ExitCodes.Success;
+            }
+
             await cli.Stdout.WriteLineAsync(string.Create(
                 CultureInfo.InvariantCulture,
                 $"pruned {report.EntriesRemoved.Count + report.BrokenEntriesRemoved.Count} entr{(report.EntriesRemoved.Count + report.BrokenEntriesRemoved.Count == 1 ? "y" : "ies")} and {report.BlobsRemoved} blob(s), freed {Durations.Bytes(report.BytesFreed)}; kept {report.EntriesKept} entr{(report.EntriesKept == 1 ? "y" : "ies")}, {Durations.Bytes(report.BytesKept)}"));
@@ -58,10 +67,18 @@ internal static class StoreCommands
     public static Command Verify(CliContext cli)
     {
         var cache = CommonOptions.Cache();
-        var command = new Command("verify", "Re-hash every blob of a cache store and check every entry; exit 1 naming each bad blob") { cache };
+        var format = CommonOptions.Format();
+        var command = new Command("verify", "Re-hash every blob of a cache store and check every entry; exit 1 naming each bad blob") { cache, format };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var report = await StoreService.VerifyAsync(CommonOptions.Store(parse, cache, cli.Environment), cancellationToken);
+            var store = CommonOptions.Store(parse, cache, cli.Environment);
+            var report = await StoreService.VerifyAsync(store, cancellationToken);
+            if (parse.GetValue(format) == OutputFormat.Json)
+            {
+                await cli.Stdout.WriteLineAsync(JsonSerializer.Serialize(VerifySummary.From(store.ToString(), report), CliJsonContext.Default.VerifySummary));
+                return report.IsClean ? ExitCodes.Success : ExitCodes.Failure;
+            }
+
             foreach (var problem in report.Problems)
             {
                 var users = problem.ReferencedBy.Count > 0 ? $" (used by {string.Join(", ", problem.ReferencedBy)})" : string.Empty;

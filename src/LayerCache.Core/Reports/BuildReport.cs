@@ -12,6 +12,15 @@ public sealed record BuildReport
     /// <summary>The target image's id (<c>sha256:…</c>), when the build succeeded.</summary>
     public string? ImageId { get; init; }
 
+    /// <summary>
+    /// The target image's manifest digest (<c>sha256:…</c>), when it has one: pushed (docker's own
+    /// metadata file says so) or with a repository digest in the engine. An image only built locally has none.
+    /// </summary>
+    public string? ImageDigest { get; init; }
+
+    /// <summary>The target image's repository digests in the engine (<c>name@sha256:…</c>).</summary>
+    public IReadOnlyList<string> RepoDigests { get; init; } = [];
+
     /// <summary>The exit code of the failing docker build, or 0.</summary>
     public int ExitCode { get; init; }
 

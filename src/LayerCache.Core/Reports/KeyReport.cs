@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace LayerCache.Core.Reports;
 
 /// <summary>
@@ -29,4 +31,8 @@ public sealed record KeyReport(
 
     /// <summary>Why there is no inputs digest, or why a build would not take the shortcut; null when none.</summary>
     public IReadOnlyList<string> InputsRefusals { get; init; } = [];
+
+    /// <summary>The report format's version (<see cref="ReportSchema"/>).</summary>
+    [JsonPropertyOrder(-1)]
+    public int SchemaVersion { get; init; } = ReportSchema.Version;
 }

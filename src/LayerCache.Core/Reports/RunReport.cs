@@ -1,8 +1,14 @@
+using System.Text.Json.Serialization;
+
 namespace LayerCache.Core.Reports;
 
 /// <summary>The whole run: restore, build and save, with every warning. <c>--format json</c> prints this.</summary>
 public sealed record RunReport
 {
+    /// <summary>The report format's version (<see cref="ReportSchema"/>).</summary>
+    [JsonPropertyOrder(-1)]
+    public int SchemaVersion { get; init; } = ReportSchema.Version;
+
     /// <summary>The command: restore, build or save.</summary>
     public required string Command { get; init; }
 

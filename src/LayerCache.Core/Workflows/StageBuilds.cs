@@ -55,7 +55,7 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
 
         var order = executed.Where(s => s.Index == plan.Target.Index).Concat(executed.Where(s => s.Index != plan.Target.Index)).ToList();
         HashSet<int>? passesFor = null;
-        string? targetImageId = null;
+        (string? Id, LayerCache.Docker.DockerImage? Image) target = (null, null);
         foreach (var stage in order)
         {
             var isTarget = stage.Index == plan.Target.Index;
@@ -88,7 +88,7 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
             Collect(result.Output, seen, steps);
             if (!result.Succeeded)
             {
-                reports.AddRange(Reports(executed, stageTags, steps, notes));
+                reports.AddRange(await ReportsAsync(executed, stageTags, steps, notes, cancellationToken));
                 return new StageBuildsResult(stageTags, new BuildReport
                 {
                     Builder = cli.Choice.Name,
@@ -103,7 +103,7 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
             stageTags[key] = tag;
             if (isTarget)
             {
-                targetImageId = await TargetImageIdAsync(tag, result.Output, cancellationToken);
+                target = await TargetImageAsync(tag, result.Output, cancellationToken);
             }
 
             if (isTarget && cli.Builder == BuilderKind.Classic)
@@ -146,31 +146,66 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
         {
             Builder = cli.Choice.Name,
             BuilderReason = cli.Choice.Reason,
-            ImageId = targetImageId,
+            ImageId = target.Id,
+            ImageDigest = ImageDigest(target.Image, userTags),
+            RepoDigests = target.Image?.RepoDigests ?? [],
             Seconds = clock.Elapsed.TotalSeconds,
-            Stages = Reports(executed, stageTags, steps, notes),
+            Stages = await ReportsAsync(executed, stageTags, steps, notes, cancellationToken),
         });
     }
 
-    /// <summary>The target image's full id (what <c>docker build -q</c> prints): from the engine, else as the output told it.</summary>
-    private async Task<string?> TargetImageIdAsync(string tag, BuildOutput output, CancellationToken cancellationToken)
+    /// <summary>The target image's full id (what <c>docker build -q</c> prints) and the engine's view of it: from the engine, else the id as the output told it.</summary>
+    private async Task<(string? Id, LayerCache.Docker.DockerImage? Image)> TargetImageAsync(string tag, BuildOutput output, CancellationToken cancellationToken)
     {
-        if (run.EngineAvailable)
+        if (await InspectAsync(tag, cancellationToken) is { } image)
         {
-            try
-            {
-                if (await run.Engine.InspectImageAsync(tag, cancellationToken) is { } image)
-                {
-                    return image.Id.Value;
-                }
-            }
-            catch (Exception e) when (e is LayerCache.Docker.DockerEngineException or LayerCache.Docker.DockerEngineUnavailableException)
-            {
-                // Only for the report: the output's id below will do.
-            }
+            return (image.Id.Value, image);
         }
 
-        return output.ImageId;
+        return (output.ImageId, null);
+    }
+
+    /// <summary>An image as the engine has it, or null (not there, or no engine): only for the report.</summary>
+    private async Task<LayerCache.Docker.DockerImage?> InspectAsync(string tag, CancellationToken cancellationToken)
+    {
+        if (!run.EngineAvailable)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await run.Engine.InspectImageAsync(tag, cancellationToken);
+        }
+        catch (Exception e) when (e is LayerCache.Docker.DockerEngineException or LayerCache.Docker.DockerEngineUnavailableException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The manifest digest of a repository digest (<c>name@sha256:…</c>), preferring one of the
+    /// user's own tags' repositories: an image built locally and never pushed or pulled has none.
+    /// </summary>
+    internal static string? ImageDigest(LayerCache.Docker.DockerImage? image, IReadOnlyList<string> userTags)
+    {
+        if (image is null || image.RepoDigests.Count == 0)
+        {
+            return null;
+        }
+
+        static string Repository(string reference)
+        {
+            var at = reference.IndexOf('@', StringComparison.Ordinal);
+            var name = at < 0 ? reference : reference[..at];
+            var colon = name.LastIndexOf(':');
+            return colon > name.LastIndexOf('/') ? name[..colon] : name;
+        }
+
+        var repositories = userTags.Select(Repository).ToHashSet(StringComparer.Ordinal);
+        var chosen = image.RepoDigests.FirstOrDefault(d => repositories.Contains(Repository(d)) || repositories.Contains("docker.io/library/" + Repository(d))) ?? image.RepoDigests[0];
+        var digest = chosen[(chosen.IndexOf('@', StringComparison.Ordinal) + 1)..];
+        return digest.StartsWith("sha256:", StringComparison.Ordinal) ? digest : null;
     }
 
     /// <summary>
@@ -241,14 +276,18 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
         }
     }
 
-    private static List<StageBuildReport> Reports(IReadOnlyList<LayerCache.Dockerfile.Stage> executed, Dictionary<string, string> stageTags, Dictionary<string, List<StepReport>> steps, Dictionary<string, string> notes)
+    private async Task<List<StageBuildReport>> ReportsAsync(IReadOnlyList<LayerCache.Dockerfile.Stage> executed, Dictionary<string, string> stageTags, Dictionary<string, List<StepReport>> steps, Dictionary<string, string> notes, CancellationToken cancellationToken)
     {
         var reports = new List<StageBuildReport>();
         foreach (var stage in executed)
         {
             var key = stage.Name ?? stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture);
             var stageSteps = steps.GetValueOrDefault(key) ?? steps.GetValueOrDefault(stage.Index.ToString(System.Globalization.CultureInfo.InvariantCulture)) ?? [];
-            reports.Add(new StageBuildReport(key, stageTags.GetValueOrDefault(key), null, stageSteps, notes.GetValueOrDefault(key)));
+            var tag = stageTags.GetValueOrDefault(key);
+
+            // The id the stage's tag has now: what was built (or restored, when every step was cached).
+            var id = tag is null ? null : (await InspectAsync(tag, cancellationToken))?.Id.Value;
+            reports.Add(new StageBuildReport(key, tag, id, stageSteps, notes.GetValueOrDefault(key)));
         }
 
         return reports;
