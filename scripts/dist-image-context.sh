@@ -16,7 +16,8 @@ chmod 1777 "$dir/rootfs/tmp"
 libs=$(ldd "$binary" | awk '/=>/ { print $3 } !/=>/ && $1 ~ /^\// { print $1 }')
 # .NET opens OpenSSL with dlopen (no NEEDED entry, so ldd cannot see it): SHA-256 and TLS both need it.
 for ssl in libssl.so.3 libcrypto.so.3; do
-  path=$(ldconfig -p | awk -v n="$ssl" '$1 == n && /x86-64/ { print $NF; exit }')
+  # awk reads to the end: an early exit would kill ldconfig with SIGPIPE, and pipefail stop the script.
+  path=$(ldconfig -p | awk -v n="$ssl" '$1 == n && /x86-64/ && !found { print $NF; found = 1 }')
   [[ -n "$path" ]] && libs+=$'\n'"$path" && libs+=$'\n'"$(ldd "$path" | awk '/=>/ { print $3 }')"
 done
 for lib in $(sort -u <<< "$libs"); do

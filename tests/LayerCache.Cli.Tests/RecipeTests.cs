@@ -138,24 +138,28 @@ public sealed partial class RecipeTests
         Assert.Equal("composite", Scalar(Map(root, "runs"), "using"));
         var inputs = Map(root, "inputs").Children.Keys.Select(k => ((YamlScalarNode)k).Value!).ToHashSet(StringComparer.Ordinal);
         var steps = (YamlSequenceNode)Map(root, "runs").Children[new YamlScalarNode("steps")];
-        var ids = new HashSet<string>(StringComparer.Ordinal);
+        // Each step id with the outputs it writes: a run step's `echo "NAME=…" >> "$GITHUB_OUTPUT"`, actions/cache's own.
+        var outputs = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
         foreach (var step in steps.Children.Cast<YamlMappingNode>())
         {
             var has = step.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).ToHashSet(StringComparer.Ordinal);
             Assert.True(has.Contains("run") ^ has.Contains("uses"), "a step either runs or uses");
+            HashSet<string> written;
             if (has.Contains("run"))
             {
                 // A composite action's run steps must name their shell.
                 Assert.Equal("bash", Scalar(step, "shell"));
+                written = OutputWrite().Matches(Scalar(step, "run")).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
             }
             else
             {
                 Assert.Matches("^actions/cache/(restore|save)@v4$", Scalar(step, "uses"));
+                written = new(StringComparer.Ordinal) { "cache-hit", "cache-primary-key", "cache-matched-key" };
             }
 
             if (has.Contains("id"))
             {
-                Assert.True(ids.Add(Scalar(step, "id")), "step ids are unique");
+                Assert.True(outputs.TryAdd(Scalar(step, "id"), written), "step ids are unique");
             }
         }
 
@@ -165,15 +169,12 @@ public sealed partial class RecipeTests
             Assert.Contains(used.Groups[1].Value, inputs);
         }
 
-        foreach (Match used in StepUse().Matches(text))
+        var uses = StepOutputUse().Matches(text);
+        Assert.NotEmpty(uses);
+        foreach (Match used in uses)
         {
-            Assert.Contains(used.Groups[1].Value, ids);
-        }
-
-        foreach (Match output in OutputUse().Matches(text))
-        {
-            // Only outputs the steps write (run steps: >> "$GITHUB_OUTPUT"; actions/cache: its own).
-            Assert.Contains(output.Groups[1].Value, (string[])["cache-matched-key", "cache-hit", "key", "save", "unchanged", "summary", "path"]);
+            Assert.True(outputs.TryGetValue(used.Groups[1].Value, out var written), $"no step with id {used.Groups[1].Value}");
+            Assert.Contains(used.Groups[2].Value, written);
         }
     }
 
@@ -305,9 +306,9 @@ public sealed partial class RecipeTests
     [GeneratedRegex(@"\$\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}")]
     private static partial Regex InputUse();
 
-    [GeneratedRegex(@"steps\.([A-Za-z0-9_-]+)\.outputs")]
-    private static partial Regex StepUse();
+    [GeneratedRegex(@"steps\.([A-Za-z0-9_-]+)\.outputs\.([A-Za-z0-9_-]+)")]
+    private static partial Regex StepOutputUse();
 
-    [GeneratedRegex(@"steps\.[A-Za-z0-9_-]+\.outputs\.([A-Za-z0-9_-]+)")]
-    private static partial Regex OutputUse();
+    [GeneratedRegex(@"echo ""([A-Za-z0-9_-]+)=[^\n]*>> ""\$GITHUB_OUTPUT""")]
+    private static partial Regex OutputWrite();
 }
