@@ -41,7 +41,7 @@ echo "$out"
 grep -qx /usr/local/bin/layercache <<< "$out" || fail "layercache is not on PATH at /usr/local/bin after the README's command"
 grep -q "^$version+" <<< "$out" || fail "--version does not print $version"
 grep -q "runtime" <<< "$out" || fail "stages did not list the example's stages"
-binary="$work/download/layercache-linux-x64"
+binary="$dist/layercache-linux-x64"   # the bytes the README command just verified and installed
 
 lc_dockerd_start check
 engine=$(lc_dockerd_host check)
