@@ -5,7 +5,8 @@
 #   - linux-x64 binary: README command (RELEASE=file://…/artifacts/dist) in a mount namespace whose
 #     /usr/local/bin is a scratch tmpfs, then --version, stages, key (private dockerd); then a real smoke
 #     test of the same file: scripts/demo.sh (cold build on one fresh private engine, warm build on another,
-#     the app runs, ls, verify);
+#     the app runs, ls, verify); the same smoke test of a trimmed single-file linux-x64, which stands
+#     for the trimmed musl and arm64 binaries;
 #   - linux-arm64 and linux-musl-x64: ELF checks (architecture, loader, libraries); they run only on
 #     their own machines (arm64 under qemu-user when qemu-aarch64 with an arm64 sysroot is present);
 #   - dotnet tool: README command with a scratch DOTNET_CLI_HOME and NuGet cache, then --version, stages;
@@ -57,6 +58,11 @@ say "linux-x64 binary: smoke test (scripts/demo.sh: cold and warm builds of exam
 LC_DOCKERD_ROOT=$work/demo scripts/demo.sh "$binary"
 store=$work/demo/cache/layercache
 [[ -f "$store/SUMMARY" ]] || fail "the demo left no store at $store"
+
+say "trimmed single-file linux-x64 (as the musl and arm64 binaries are trimmed): the same smoke test"
+# Rebuilt when older than the shipped binaries (a stale one would test another commit).
+[[ $dist/obj/linux-x64/layercache -nt $dist/layercache-linux-x64 ]] || DIST_VARIANTS=linux-x64-singlefile scripts/dist.sh "$dist"
+LC_DOCKERD_ROOT=$work/demo-trimmed scripts/demo.sh "$dist/obj/linux-x64/layercache"
 
 say "linux-arm64 and linux-musl-x64: what they are (they run only on their own machines)"
 file "$dist/layercache-linux-arm64" | grep -q "ARM aarch64" || fail "layercache-linux-arm64 is not an arm64 executable"

@@ -14,9 +14,8 @@ common=(-c Release -nologo -v quiet --artifacts-path "$stage/build" -p:CopyOutpu
         -p:PublishDocumentationFiles=false -p:PublishReferencesDocumentationFiles=false)
 
 # The comparison forms: built here, never shipped.
-[[ -x $stage/fdd/layercache ]] || dotnet publish "$project" "${common[@]}" -o "$stage/fdd"
-[[ -x $stage/linux-x64/layercache ]] || dotnet publish "$project" "${common[@]}" -r linux-x64 --self-contained \
-  -p:PublishSingleFile=true -p:PublishTrimmed=true -p:EnableCompressionInSingleFile=true -o "$stage/linux-x64"
+[[ $stage/fdd/layercache -nt $dist/layercache-linux-x64 ]] || dotnet publish "$project" "${common[@]}" -o "$stage/fdd"
+[[ $stage/linux-x64/layercache -nt $dist/layercache-linux-x64 ]] || DIST_VARIANTS=linux-x64-singlefile scripts/dist.sh "$dist"
 
 median_ms() { # command...: median wall time of $runs runs, in ms
   local times=() i start
