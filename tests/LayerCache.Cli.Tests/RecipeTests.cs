@@ -138,22 +138,52 @@ public sealed partial class RecipeTests
         Assert.Equal("composite", Scalar(Map(root, "runs"), "using"));
         var inputs = Map(root, "inputs").Children.Keys.Select(k => ((YamlScalarNode)k).Value!).ToHashSet(StringComparer.Ordinal);
         var steps = (YamlSequenceNode)Map(root, "runs").Children[new YamlScalarNode("steps")];
-        // Each step id with the outputs it writes: a run step's `echo "NAME=…" >> "$GITHUB_OUTPUT"`, actions/cache's own.
+        var text = File.ReadAllText(Path.Combine(Root, "action.yml"));
+        AssertStepOutputsAreWritten(steps.Children.Cast<YamlMappingNode>(), text, composite: true);
+        foreach (Match used in InputUse().Matches(text))
+        {
+            Assert.Contains(used.Groups[1].Value, inputs);
+        }
+    }
+
+    [Fact]
+    public void The_workflow_reads_only_step_outputs_its_steps_write()
+    {
+        var text = File.ReadAllText(Path.Combine(Root, "examples", "ci", "github-actions.yml"));
+        var yaml = new YamlStream();
+        yaml.Load(new StringReader(text));
+        var jobs = Map((YamlMappingNode)yaml.Documents[0].RootNode, "jobs");
+        var steps = jobs.Children.Values.Cast<YamlMappingNode>()
+            .SelectMany(job => ((YamlSequenceNode)job.Children[new YamlScalarNode("steps")]).Children.Cast<YamlMappingNode>());
+        AssertStepOutputsAreWritten(steps, text, composite: false);
+    }
+
+    /// <summary>
+    /// Every <c>steps.ID.outputs.NAME</c> the file reads is written by the step with that id: a run step's
+    /// <c>echo "NAME=…" &gt;&gt; "$GITHUB_OUTPUT"</c>, or actions/cache's own outputs. A typo there is an
+    /// empty string at run time, so a save that never runs, and no error anywhere.
+    /// </summary>
+    private static void AssertStepOutputsAreWritten(IEnumerable<YamlMappingNode> steps, string text, bool composite)
+    {
         var outputs = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
-        foreach (var step in steps.Children.Cast<YamlMappingNode>())
+        foreach (var step in steps)
         {
             var has = step.Children.Keys.Select(k => ((YamlScalarNode)k).Value!).ToHashSet(StringComparer.Ordinal);
             Assert.True(has.Contains("run") ^ has.Contains("uses"), "a step either runs or uses");
             HashSet<string> written;
             if (has.Contains("run"))
             {
-                // A composite action's run steps must name their shell.
-                Assert.Equal("bash", Scalar(step, "shell"));
+                if (composite)
+                {
+                    // A composite action's run steps must name their shell.
+                    Assert.Equal("bash", Scalar(step, "shell"));
+                }
+
                 written = OutputWrite().Matches(Scalar(step, "run")).Select(m => m.Groups[1].Value).ToHashSet(StringComparer.Ordinal);
             }
             else
             {
-                Assert.Matches("^actions/cache/(restore|save)@v4$", Scalar(step, "uses"));
+                Assert.Matches("^actions/(checkout|cache/restore|cache/save)@v4$", Scalar(step, "uses"));
                 written = new(StringComparer.Ordinal) { "cache-hit", "cache-primary-key", "cache-matched-key" };
             }
 
@@ -161,12 +191,6 @@ public sealed partial class RecipeTests
             {
                 Assert.True(outputs.TryAdd(Scalar(step, "id"), written), "step ids are unique");
             }
-        }
-
-        var text = File.ReadAllText(Path.Combine(Root, "action.yml"));
-        foreach (Match used in InputUse().Matches(text))
-        {
-            Assert.Contains(used.Groups[1].Value, inputs);
         }
 
         var uses = StepOutputUse().Matches(text);
