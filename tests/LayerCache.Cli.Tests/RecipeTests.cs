@@ -92,6 +92,15 @@ public sealed partial class RecipeTests
         return data;
     }
 
+    [Fact]
+    public void The_yaml_check_refuses_the_old_CircleCI_flow_list()
+    {
+        // The README's CircleCI snippet once had this line: "{{" opens a flow mapping inside the flow list.
+        var yaml = new YamlStream();
+        Assert.ThrowsAny<YamlDotNet.Core.YamlException>(() => yaml.Load(new StringReader(
+            "- restore_cache:\n    keys: [layercache-v1-{{ .Branch }}-, layercache-v1-main-]\n")));
+    }
+
     [Theory]
     [MemberData(nameof(Commands))]
     public async Task Command_and_flags_exist(string source, string line, string[] arguments)
