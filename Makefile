@@ -6,7 +6,7 @@ CONFIG ?= Release
 RESULTS := artifacts/test-results
 LAYERCACHE := src/LayerCache.Cli/bin/$(CONFIG)/net10.0/layercache
 
-.PHONY: all provision build test demo bench clean
+.PHONY: all provision build test demo bench clean dist dist-check dist-measure
 
 all: build
 
@@ -28,6 +28,20 @@ demo: build
 
 bench: build
 	bench/run.sh
+
+# Release files under artifacts/dist/ (scripts/dist.sh): NativeAOT linux-x64, trimmed single-file
+# linux-musl-x64 and linux-arm64, the dotnet tool package, the image's context, SHA256SUMS.
+DIST := artifacts/dist
+dist: provision
+	scripts/dist.sh $(DIST)
+
+# Installs from every channel with the README's commands and smoke-tests each (private dockerds).
+dist-check: dist
+	scripts/dist-check.sh $(DIST)
+
+# Size and start-up of each form (and the framework-dependent build) into bench/results/.
+dist-measure: dist
+	scripts/dist-measure.sh $(DIST)
 
 clean:
 	rm -rf artifacts src/*/bin src/*/obj tests/*/bin tests/*/obj
