@@ -107,16 +107,41 @@ strategy_run() { # STRATEGY CACHE_DIR CONTEXT
   [[ -n $R_TOTAL ]] || R_TOTAL=$(awk -v a="$R_RESTORE" -v b="$R_BUILD" -v c="$R_SAVE" 'BEGIN{printf "%.2f", a+b+c}')
 }
 record() { # W STRATEGY SCENARIO REP
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$R_RESTORE" "$R_BUILD" "$R_SAVE" "$R_TOTAL" "$R_BYTES" "${R_RSS:--}" "${R_MOVED:--}" "${R_NEWLAYERS:--}" "${R_EXPORTED:--}" "${R_WRITTEN:--}" >> "$RESULTS"
-  say "$1 $2 $3 #$4: restore $R_RESTORE build $R_BUILD save $R_SAVE total $R_TOTAL bytes $R_BYTES rss ${R_RSS:--}MB"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$R_RESTORE" "$R_BUILD" "$R_SAVE" "$R_TOTAL" "$R_BYTES" "${R_RSS:--}" "${R_MOVED:--}" "${R_NEWLAYERS:--}" "${R_EXPORTED:--}" "${R_WRITTEN:--}" \
+    "${R_CIRESTORE:--}" "${R_CIDOWN:--}" "${R_CISAVE:--}" "${R_CIUP:--}" >> "$RESULTS"
+  say "$1 $2 $3 #$4: restore $R_RESTORE build $R_BUILD save $R_SAVE total $R_TOTAL bytes $R_BYTES rss ${R_RSS:--}MB${R_CIRESTORE:+ ci-restore $R_CIRESTORE s ${R_CIDOWN} B ci-save $R_CISAVE s ${R_CIUP} B}"
 }
 # A CI run on a fresh runner, with the cache state copied from $primed (the CI's cache restore).
+# The CI's own cache step (actions/cache: tar + zstd -T0), for the strategies whose cache is a
+# path on the runner: restore = download + extract the archive; save = tar + compress + upload,
+# skipped when the key exists. The key is "<strategy>-<commit>" (restore-keys "<strategy>-"), so
+# a rerun of the same commit (unchanged) finds its key and saves nothing, every new commit saves.
+ci_paths() { case $1 in seed-file) echo cache.tar.gz;; lc-*) echo store;; esac; }
+ci_restore() { # STRATEGY RUN_DIR ARCHIVE
+  R_CIRESTORE=0 R_CIDOWN=0
+  [[ -f $3 ]] || return 0
+  local t; t=$(now); zstd -d -q -c "$3" | tar -x -C "$2"; R_CIRESTORE=$(since "$t"); R_CIDOWN=$(stat -c %s "$3")
+}
+ci_save() { # STRATEGY RUN_DIR SCENARIO ARCHIVE_OUT
+  R_CISAVE=0 R_CIUP=0
+  [[ $3 == unchanged ]] && return 0   # the key exists: actions/cache skips the save
+  local t p=(); for x in $(ci_paths "$1"); do [[ -e $2/$x ]] && p+=("$x"); done
+  (( ${#p[@]} )) || return 0
+  t=$(now); tar --posix -C "$2" -cf - "${p[@]}" | zstd -T0 -q -o "$4.new"; R_CISAVE=$(since "$t")
+  R_CIUP=$(stat -c %s "$4.new"); mv "$4.new" "$4"
+}
 fresh_run() { # W STRATEGY SCENARIO REP PRIMED
-  local run=$WORK/run; rm -rf "$run"; mkdir -p "$run"
-  [[ -d $5 ]] && cp -a "$5/." "$run/"
+  local run=$WORK/run ci=""; rm -rf "$run"; mkdir -p "$run"
+  R_CIRESTORE="" R_CIDOWN="" R_CISAVE="" R_CIUP=""
+  [[ -n $(ci_paths "$2") ]] && ci=$5.tar.zst
+  if [[ -n $ci ]]; then ci_restore "$2" "$run" "$ci"; elif [[ -d $5 ]]; then cp -a "$5/." "$run/"; fi
+  RUNNER_BASE_TAR=$BASE_TAR; [[ $3 == base ]] && RUNNER_BASE_TAR=$BASE_TAR2
   runner_start runner; export DOCKER_HOST; DOCKER_HOST=$(engine_host runner)
   PRIMED=$5; strategy_run "$2" "$run" "$(ctx "$1" "$3" "$4")" || { say "FAILED: $*; log:"; tail -20 "$run/build.log" >&2; exit 1; }
   engine_stop runner
+  if [[ -n $ci ]]; then
+    if [[ $3 == first ]]; then ci_save "$2" "$run" "$3" "$ci"; else ci_save "$2" "$run" "$3" "$WORK/ci-out.tar.zst"; rm -f "$WORK/ci-out.tar.zst"; fi
+  fi
   record "$1" "$2" "$3" "$4"
   rm -f "$run/build.log"; [[ $3 == first ]] && { rm -rf "$5"; mkdir -p "$5"; cp -a "$run/." "$5/"; }
   rm -rf "$run"
@@ -152,7 +177,7 @@ for W in $WORKLOADS; do
         # The first CI run: an empty cache (also measured: what the cache costs on a cold run).
         fresh_run "$W" "$S" first 1 "$primed"
         for r in $(seq 1 "$REPS"); do for sc in $SCENARIOS; do fresh_run "$W" "$S" "$sc" "$r" "$primed"; done; done
-        rm -rf "$primed";;
+        rm -rf "$primed" "$primed.tar.zst";;
     esac
   done
   write_report

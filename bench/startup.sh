@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# bench/startup.sh: the fixed cost of a cached no-op `layercache build` against `docker build`
+# alone, on W2 (examples/multistage), one private engine with everything already built.
+# Each round runs, back to back: `docker build` alone, then `layercache build` once per variant
+# (interleaved, so machine load hits every column alike); medians over BENCH_STARTUP_ROUNDS.
+#   bench/startup.sh [LABEL=DIR[:ENV=V,ENV=V] ...]
+#     DIR: a layercache build output directory (bin/Release/net10.0 or a publish dir);
+#     ENV: extra environment for that variant (e.g. DOTNET_TieredPGO=0).
+#   Default: LC=src/LayerCache.Cli/bin/Release/net10.0. Prints a markdown table.
+#   BENCH_STARTUP_ROUNDS=N (default 9), BENCH_STARTUP_BUILDER=0|1 (DOCKER_BUILDKIT, default 0).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd); repo=$(dirname "$here")
+export LCB_ROOT=${LCB_ROOT:-/tmp/lcb-startup}
+source "$here/lib.sh"
+BASE_TAR=$LCB_ROOT/busybox.tar
+ROUNDS=${BENCH_STARTUP_ROUNDS:-9}
+BK=${BENCH_STARTUP_BUILDER:-0}
+(( $# )) || set -- "lc=$repo/src/LayerCache.Cli/bin/Release/net10.0"
+W=$LCB_ROOT/w; rm -rf "$W"; mkdir -p "$W"
+trap 'engine_stop su 2>/dev/null || true' EXIT
+ensure_base_tar >/dev/null
+labels=(); dirs=(); envs=()
+for v in "$@"; do
+  l=${v%%=*}; rest=${v#*=}; d=${rest%%:*}; e=""; [[ $rest == *:* ]] && e=${rest#*:}
+  mkdir -p "$W/bin"; cp -a "$d" "$W/bin/$l"
+  labels+=("$l"); dirs+=("$W/bin/$l"); envs+=("${e//,/ }")
+done
+cp -a "$here/workloads/W2" "$W/ctx"
+runner_start su; export DOCKER_HOST; DOCKER_HOST=$(engine_host su)
+# Prime: the first run builds and saves; each variant then has the same no-op to do.
+DOCKER_BUILDKIT=$BK "${dirs[0]}/layercache" build --cache "dir:$W/store" --scope bench/main --keep current \
+  -t app:latest "$W/ctx" -- --network none > "$W/prime.log" 2>&1
+lc_run() { # DIR ENV
+  env DOCKER_BUILDKIT=$BK $2 "$1/layercache" build --cache "dir:$W/store" --scope bench/main --keep current \
+    -t app:latest "$W/ctx" -- --network none > "$W/run.log" 2>&1
+}
+# One warm-up round (page cache, first JIT of the host's dotnet).
+DOCKER_BUILDKIT=$BK $DOCKER build --network none -t app:latest "$W/ctx" >/dev/null 2>&1
+for i in "${!labels[@]}"; do lc_run "${dirs[$i]}" "${envs[$i]}"; done
+: > "$W/times"
+for r in $(seq 1 "$ROUNDS"); do
+  t=$(now); DOCKER_BUILDKIT=$BK $DOCKER build --network none -t app:latest "$W/ctx" >/dev/null 2>&1; echo "docker $(since "$t")" >> "$W/times"
+  t=$(now); "${dirs[0]}/layercache" --version >/dev/null; echo "version $(since "$t")" >> "$W/times"
+  for i in "${!labels[@]}"; do
+    t=$(now); lc_run "${dirs[$i]}" "${envs[$i]}"; echo "${labels[$i]} $(since "$t")" >> "$W/times"
+  done
+done
+python3 - "$W/times" "$ROUNDS" "$BK" "${labels[@]}" <<'PY'
+import statistics, sys
+times, rounds, bk, labels = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+t = {}
+for line in open(times):
+    k, v = line.split(); t.setdefault(k, []).append(float(v))
+d = statistics.median(t["docker"])
+print(f"W2 no-op (everything cached, engine warm), DOCKER_BUILDKIT={bk}, median of {rounds} interleaved rounds\n")
+print("| command | median s | min s | max s | above `docker build` s |")
+print("|---|---:|---:|---:|---:|")
+print(f"| `docker build` alone | {d:.2f} | {min(t['docker']):.2f} | {max(t['docker']):.2f} | - |")
+v = t["version"]; print(f"| `layercache --version` (process start only) | {statistics.median(v):.2f} | {min(v):.2f} | {max(v):.2f} | - |")
+for l in labels:
+    m = statistics.median(t[l])
+    print(f"| `layercache build` ({l}) | {m:.2f} | {min(t[l]):.2f} | {max(t[l]):.2f} | {m-d:+.2f} |")
+PY
