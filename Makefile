@@ -6,7 +6,7 @@ CONFIG ?= Release
 RESULTS := artifacts/test-results
 LAYERCACHE := src/LayerCache.Cli/bin/$(CONFIG)/net10.0/layercache
 
-.PHONY: all provision build test demo bench clean
+.PHONY: all provision build test demo bench bench-quick clean
 
 all: build
 
@@ -28,6 +28,10 @@ demo: build
 
 bench: build
 	bench/run.sh
+
+# The fast check (1 repetition, every workload and curve at reduced sizes): under 10 minutes.
+bench-quick: build
+	BENCH_QUICK=1 bench/run.sh
 
 clean:
 	rm -rf artifacts src/*/bin src/*/obj tests/*/bin tests/*/obj
