@@ -19,7 +19,7 @@ ensure_base_tar >/dev/null
 WORK=${WORK:-$LCB_ROOT/work}; mkdir -p "$WORK"
 if [[ -z ${LC:-} ]]; then rm -rf "$WORK/lc"; cp -a "$repo/src/LayerCache.Cli/bin/Release/net10.0" "$WORK/lc"; LC=$WORK/lc/layercache; fi
 if [[ ${QUICK:-0} == 1 ]]; then
-  MBS=${BENCH_CURVE_MB:-64 256 1024}; ENTRIES=${BENCH_CURVE_ENTRIES:-1 10 30}; SCOPES=${BENCH_CURVE_SCOPES:-1 10 30}
+  MBS=${BENCH_CURVE_MB:-64 256}; ENTRIES=${BENCH_CURVE_ENTRIES:-1 10 30}; SCOPES=${BENCH_CURVE_SCOPES:-1 10 30}
 else
   MBS=${BENCH_CURVE_MB:-100 250 500 1000 2000 4000}; ENTRIES=${BENCH_CURVE_ENTRIES:-1 10 100 1000}; SCOPES=${BENCH_CURVE_SCOPES:-1 10 100}
 fi
