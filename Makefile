@@ -29,9 +29,11 @@ demo: build
 bench: build
 	bench/run.sh
 
-# The fast check (1 repetition, every workload and curve at reduced sizes): under 10 minutes.
+# The fast check, under 10 minutes on 2 idle cores: 1 repetition, W1 (2 x 25 MB of deps) and W2,
+# with the CI cache step. W3, W4 and the growth curves at quick sizes take ~30 min more:
+# BENCH_QUICK=1 BENCH_WORKLOADS="W3 W4" bench/run.sh (see bench/README.md).
 bench-quick: build
-	BENCH_QUICK=1 bench/run.sh
+	BENCH_QUICK=1 BENCH_WORKLOADS="W1 W2" BENCH_NO_CURVES=1 bench/run.sh
 
 clean:
 	rm -rf artifacts src/*/bin src/*/obj tests/*/bin tests/*/obj
