@@ -6,7 +6,7 @@ CONFIG ?= Release
 RESULTS := artifacts/test-results
 LAYERCACHE := src/LayerCache.Cli/bin/$(CONFIG)/net10.0/layercache
 
-.PHONY: all provision build test demo bench clean dist dist-check dist-measure
+.PHONY: all provision build test demo bench bench-quick clean dist dist-check dist-measure
 
 all: build
 
@@ -42,6 +42,12 @@ dist-check: dist
 # Size and start-up of each form (and the framework-dependent build) into bench/results/.
 dist-measure: dist
 	scripts/dist-measure.sh $(DIST)
+
+# The fast check, under 10 minutes on 2 idle cores: 1 repetition, W1 (2 x 25 MB of deps) and W2,
+# with the CI cache step. W3, W4 and the growth curves at quick sizes take ~30 min more:
+# BENCH_QUICK=1 BENCH_WORKLOADS="W3 W4" bench/run.sh (see bench/README.md).
+bench-quick: build
+	BENCH_QUICK=1 BENCH_WORKLOADS="W1 W2" BENCH_NO_CURVES=1 bench/run.sh
 
 clean:
 	rm -rf artifacts src/*/bin src/*/obj tests/*/bin tests/*/obj

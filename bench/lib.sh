@@ -57,7 +57,7 @@ engine_stop() {
 # A fresh runner with the pinned base image loaded.
 runner_start() {
   engine_start "$1" || return 1
-  DOCKER_HOST=$(engine_host "$1") $DOCKER load -q -i "$BASE_TAR" >/dev/null
+  DOCKER_HOST=$(engine_host "$1") $DOCKER load -q -i "${RUNNER_BASE_TAR:-$BASE_TAR}" >/dev/null
 }
 
 # registry_start NAME STORAGE_DIR: Distribution 2.8 on 127.0.0.1:PORT (port printed to NAME/port).
@@ -98,4 +98,15 @@ ensure_base_tar() {
   DOCKER_HOST=$(engine_host base) DOCKER_BUILDKIT=0 $DOCKER build -q --network none -t busybox:latest "$ctx" >/dev/null
   DOCKER_HOST=$(engine_host base) $DOCKER save busybox:latest -o "$BASE_TAR"
   rm -rf "$ctx"; engine_stop base
+}
+
+# The base image after an upstream update: the same tag (busybox:latest), one more layer.
+ensure_base_tar2() {
+  [[ -f "$BASE_TAR2" ]] && return 0
+  local ctx; ctx=$(mktemp -d)
+  RUNNER_BASE_TAR=$BASE_TAR runner_start base2
+  printf 'FROM busybox:latest\nRUN echo "base update 2" > /etc/base-release\n' > "$ctx/Dockerfile"
+  DOCKER_HOST=$(engine_host base2) DOCKER_BUILDKIT=0 $DOCKER build -q --network none -t busybox:latest "$ctx" >/dev/null
+  DOCKER_HOST=$(engine_host base2) $DOCKER save busybox:latest -o "$BASE_TAR2"
+  rm -rf "$ctx"; engine_stop base2
 }

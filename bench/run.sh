@@ -10,13 +10,17 @@ source "$here/lib.sh"
 
 QUICK=${BENCH_QUICK:-0}
 if [[ $QUICK == 1 ]]; then REPS=${BENCH_REPS:-1}; DEPS_MB=25; else REPS=${BENCH_REPS:-3}; DEPS_MB=200; fi
-WORKLOADS=${BENCH_WORKLOADS:-W1 W2}
+# W3 (node_modules-like) and W4 (one big layer) sizes: full = 40,000 files / 1 GB and 2 GB.
+if [[ $QUICK == 1 ]]; then W3_FILES=${BENCH_W3_FILES:-4000}; W3_MB=${BENCH_W3_MB:-100}; W4_MB=${BENCH_W4_MB:-256}
+else W3_FILES=${BENCH_W3_FILES:-40000}; W3_MB=${BENCH_W3_MB:-1024}; W4_MB=${BENCH_W4_MB:-2048}; fi
+WORKLOADS=${BENCH_WORKLOADS:-W1 W2 W3 W4}
 STRATEGIES=${BENCH_STRATEGIES:-cold warm seed-file seed-registry-classic seed-registry-buildkit lc-classic lc-buildkit}
-SCENARIOS=${BENCH_SCENARIOS:-unchanged src deps}
+# W3 and W4 also get a base image update (the same base tag, a new upstream image).
+scenarios_of() { [[ -n ${BENCH_SCENARIOS:-} ]] && { echo "$BENCH_SCENARIOS"; return; }; case $1 in W1|W2) echo "unchanged src deps";; *) echo "unchanged src deps base";; esac; }
 
 # A private copy of the CLI: other engineers may rebuild src/ while the bench runs.
 WORK=$LCB_ROOT/work; rm -rf "$WORK"; mkdir -p "$WORK"
-BASE_TAR=$LCB_ROOT/busybox.tar
+BASE_TAR=$LCB_ROOT/busybox.tar BASE_TAR2=$LCB_ROOT/busybox-updated.tar
 cp -a "$repo/src/LayerCache.Cli/bin/Release/net10.0" "$WORK/lc"
 LC=$WORK/lc/layercache
 LC_COMMIT=$(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- src || echo "+dirty")
@@ -25,21 +29,26 @@ LOG=$WORK/log; mkdir -p "$LOG"
 cleanup() { for d in "$LCB_ROOT"/*/; do n=$(basename "$d"); [[ $n == work ]] && continue; registry_stop "$n" 2>/dev/null || true; engine_stop "$n" 2>/dev/null || true; done; }
 trap cleanup EXIT
 ensure_base_tar
+[[ " $WORKLOADS " == *" W3 "* || " $WORKLOADS " == *" W4 "* ]] && ensure_base_tar2
 say() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 
 # ---- workloads and their commits ------------------------------------------------------------
-stages_of() { case $1 in W1) echo "deps compile runtime";; W2) echo "base compile-backend compile-frontend compiled runtime";; esac; }
-src_file_of() { case $1 in W1) echo src/main.txt;; W2) echo backend/main.txt;; esac; }
-workload_dir() { case $1 in W1) echo "$here/workloads/W1";; W2) echo "$here/workloads/W2";; esac; }
+stages_of() { case $1 in W1) echo "deps compile runtime";; W2) echo "base compile-backend compile-frontend compiled runtime";;
+  W3) echo "base deps prod-deps build-server build-client assets runtime";; W4) echo "weights app";; esac; }
+src_file_of() { case $1 in W1) echo src/main.txt;; W2) echo backend/main.txt;; W3) echo server/main.js;; W4) echo src/main.txt;; esac; }
+workload_dir() { echo "$here/workloads/$1"; }
 # ctx W SCENARIO REP: the build context of that commit (created once).
 ctx() {
   local w=$1 s=$2 r=$3 d="$WORK/ctx/$1-$2-$3"
   if [[ ! -d $d ]]; then
     mkdir -p "$WORK/ctx"; cp -a "$(workload_dir "$w")" "$d"
     [[ $w == W1 ]] && sed -i "s/^ARG DEPS_MB=.*/ARG DEPS_MB=$DEPS_MB/" "$d/Dockerfile"
+    [[ $w == W3 ]] && sed -i -e "s/^ARG MODULES_FILES=.*/ARG MODULES_FILES=$W3_FILES/" -e "s/^ARG MODULES_MB=.*/ARG MODULES_MB=$W3_MB/" "$d/Dockerfile"
+    [[ $w == W4 ]] && sed -i "s/^ARG BIG_MB=.*/ARG BIG_MB=$W4_MB/" "$d/Dockerfile"
     case $s in
       src)  echo "change $r" >> "$d/$(src_file_of "$w")";;
-      deps) if [[ $w == W1 ]]; then echo "newdep 1.0.$r" >> "$d/deps.lock"; else echo "libnew$r 1048576" >> "$d/deps.lock"; fi;;
+      deps) case $w in W1) echo "newdep 1.0.$r" >> "$d/deps.lock";; W2) echo "libnew$r 1048576" >> "$d/deps.lock";;
+              W3) echo "newdep@1.0.$r" >> "$d/package-lock.json";; W4) echo "weights v$((r + 1))" >> "$d/model.lock";; esac;;
     esac
   fi
   echo "$d"
@@ -107,16 +116,41 @@ strategy_run() { # STRATEGY CACHE_DIR CONTEXT
   [[ -n $R_TOTAL ]] || R_TOTAL=$(awk -v a="$R_RESTORE" -v b="$R_BUILD" -v c="$R_SAVE" 'BEGIN{printf "%.2f", a+b+c}')
 }
 record() { # W STRATEGY SCENARIO REP
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$R_RESTORE" "$R_BUILD" "$R_SAVE" "$R_TOTAL" "$R_BYTES" "${R_RSS:--}" "${R_MOVED:--}" "${R_NEWLAYERS:--}" "${R_EXPORTED:--}" "${R_WRITTEN:--}" >> "$RESULTS"
-  say "$1 $2 $3 #$4: restore $R_RESTORE build $R_BUILD save $R_SAVE total $R_TOTAL bytes $R_BYTES rss ${R_RSS:--}MB"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$R_RESTORE" "$R_BUILD" "$R_SAVE" "$R_TOTAL" "$R_BYTES" "${R_RSS:--}" "${R_MOVED:--}" "${R_NEWLAYERS:--}" "${R_EXPORTED:--}" "${R_WRITTEN:--}" \
+    "${R_CIRESTORE:--}" "${R_CIDOWN:--}" "${R_CISAVE:--}" "${R_CIUP:--}" >> "$RESULTS"
+  say "$1 $2 $3 #$4: restore $R_RESTORE build $R_BUILD save $R_SAVE total $R_TOTAL bytes $R_BYTES rss ${R_RSS:--}MB${R_CIRESTORE:+ ci-restore $R_CIRESTORE s ${R_CIDOWN} B ci-save $R_CISAVE s ${R_CIUP} B}"
 }
 # A CI run on a fresh runner, with the cache state copied from $primed (the CI's cache restore).
+# The CI's own cache step (actions/cache: tar + zstd -T0), for the strategies whose cache is a
+# path on the runner: restore = download + extract the archive; save = tar + compress + upload,
+# skipped when the key exists. The key is "<strategy>-<commit>" (restore-keys "<strategy>-"), so
+# a rerun of the same commit (unchanged) finds its key and saves nothing, every new commit saves.
+ci_paths() { case $1 in seed-file) echo cache.tar.gz;; lc-*) echo store;; esac; }
+ci_restore() { # STRATEGY RUN_DIR ARCHIVE
+  R_CIRESTORE=0 R_CIDOWN=0
+  [[ -f $3 ]] || return 0
+  local t; t=$(now); zstd -d -q -c "$3" | tar -x -C "$2"; R_CIRESTORE=$(since "$t"); R_CIDOWN=$(stat -c %s "$3")
+}
+ci_save() { # STRATEGY RUN_DIR SCENARIO ARCHIVE_OUT
+  R_CISAVE=0 R_CIUP=0
+  [[ $3 == unchanged ]] && return 0   # the key exists: actions/cache skips the save
+  local t p=(); for x in $(ci_paths "$1"); do [[ -e $2/$x ]] && p+=("$x"); done
+  (( ${#p[@]} )) || return 0
+  t=$(now); tar --posix -C "$2" -cf - "${p[@]}" | zstd -T0 -q -o "$4.new"; R_CISAVE=$(since "$t")
+  R_CIUP=$(stat -c %s "$4.new"); mv "$4.new" "$4"
+}
 fresh_run() { # W STRATEGY SCENARIO REP PRIMED
-  local run=$WORK/run; rm -rf "$run"; mkdir -p "$run"
-  [[ -d $5 ]] && cp -a "$5/." "$run/"
+  local run=$WORK/run ci=""; rm -rf "$run"; mkdir -p "$run"
+  R_CIRESTORE="" R_CIDOWN="" R_CISAVE="" R_CIUP=""
+  [[ -n $(ci_paths "$2") ]] && ci=$5.tar.zst
+  if [[ -n $ci ]]; then ci_restore "$2" "$run" "$ci"; elif [[ -d $5 ]]; then cp -a "$5/." "$run/"; fi
+  RUNNER_BASE_TAR=$BASE_TAR; [[ $3 == base ]] && RUNNER_BASE_TAR=$BASE_TAR2
   runner_start runner; export DOCKER_HOST; DOCKER_HOST=$(engine_host runner)
   PRIMED=$5; strategy_run "$2" "$run" "$(ctx "$1" "$3" "$4")" || { say "FAILED: $*; log:"; tail -20 "$run/build.log" >&2; exit 1; }
   engine_stop runner
+  if [[ -n $ci ]]; then
+    if [[ $3 == first ]]; then ci_save "$2" "$run" "$3" "$ci"; else ci_save "$2" "$run" "$3" "$WORK/ci-out.tar.zst"; rm -f "$WORK/ci-out.tar.zst"; fi
+  fi
   record "$1" "$2" "$3" "$4"
   rm -f "$run/build.log"; [[ $3 == first ]] && { rm -rf "$5"; mkdir -p "$5"; cp -a "$run/." "$5/"; }
   rm -rf "$run"
@@ -124,10 +158,10 @@ fresh_run() { # W STRATEGY SCENARIO REP PRIMED
 
 T0=$(now)
 out=${BENCH_OUT:-$here/results/$(date +%Y-%m-%d)-$(hostname -s)$([[ $QUICK == 1 ]] && echo -quick || true).md}
-export WORK LC LC_COMMIT REPS DEPS_MB QUICK
+export WORK LC LC_COMMIT REPS DEPS_MB QUICK W3_FILES W3_MB W4_MB LCB_ROOT
 # Written after each workload too, so a long run that is cut short still leaves its tables.
 write_report() {
-  python3 "$here/report.py" "$RESULTS" "$WORK/extras.md" > "$WORK/report.md"
+  BENCH_SVG_PREFIX=${out%.md} python3 "$here/report.py" "$RESULTS" "$WORK/extras.md" > "$WORK/report.md"
   cp "$WORK/report.md" "$out"; cp "$RESULTS" "${out%.md}.tsv"
 }
 for W in $WORKLOADS; do
@@ -141,18 +175,21 @@ for W in $WORKLOADS; do
         engine_start warm; DOCKER_HOST=$(engine_host warm); export DOCKER_HOST
         $DOCKER load -q -i "$BASE_TAR" >/dev/null
         DOCKER_BUILDKIT=0 $DOCKER build --network none -t app:latest "$(ctx "$W" unchanged 0)" > "$LOG/warm-prime.log" 2>&1
-        for r in $(seq 1 "$REPS"); do for sc in $SCENARIOS; do
+        for r in $(seq 1 "$REPS"); do for sc in $(scenarios_of "$W"); do
+          # The kept disk sees the base update too: the updated image replaces the tag, then back.
+          [[ $sc == base ]] && $DOCKER load -q -i "$BASE_TAR2" >/dev/null
           t=$(now); DOCKER_BUILDKIT=0 $DOCKER build --network none -t app:latest "$(ctx "$W" "$sc" "$r")" > "$LOG/warm.log" 2>&1
           R_RESTORE=0 R_SAVE=0 R_BYTES=0 R_RSS="" R_MOVED="" R_NEWLAYERS="" R_EXPORTED="" R_WRITTEN=""; R_BUILD=$(since "$t"); R_TOTAL=$R_BUILD
           record "$W" warm "$sc" "$r"
+          [[ $sc == base ]] && $DOCKER load -q -i "$BASE_TAR" >/dev/null
         done; done
         engine_stop warm;;
       *)
         primed=$WORK/primed/$W-$S; rm -rf "$primed"; mkdir -p "$primed"
         # The first CI run: an empty cache (also measured: what the cache costs on a cold run).
         fresh_run "$W" "$S" first 1 "$primed"
-        for r in $(seq 1 "$REPS"); do for sc in $SCENARIOS; do fresh_run "$W" "$S" "$sc" "$r" "$primed"; done; done
-        rm -rf "$primed";;
+        for r in $(seq 1 "$REPS"); do for sc in $(scenarios_of "$W"); do fresh_run "$W" "$S" "$sc" "$r" "$primed"; done; done
+        rm -rf "$primed" "$primed.tar.zst";;
     esac
   done
   write_report
@@ -162,6 +199,10 @@ say "strategies done in $(since "$T0") s"
 # ---- extras on W1: store size after 10 commits, profile of where the seconds go ----------------
 if [[ " $WORKLOADS " == *" W1 "* && -z ${BENCH_NO_EXTRAS:-} ]]; then
   "$here/extras.sh" > "$WORK/extras.md" || say "extras failed"
+fi
+# ---- growth curves: layer bytes, entries, scopes (tables + SVG plots beside the results) -------
+if [[ -z ${BENCH_NO_CURVES:-} ]]; then
+  "$here/curves.sh" || say "curves failed"
 fi
 write_report
 say "wrote $out (total $(since "$T0") s)"

@@ -117,6 +117,35 @@ public sealed class DockerCliBuilderTests
     }
 
     [Fact]
+    public async Task DOCKER_BUILDKIT_0_means_classic_without_starting_the_cli()
+    {
+        // A "docker" that leaves a mark when it is run: the probe is a process start that a
+        // cached no-op run pays, and DOCKER_BUILDKIT=0 is classic for every CLI version.
+        var dir = Directory.CreateTempSubdirectory("lc-cli-probe-");
+        try
+        {
+            var docker = Path.Combine(dir.FullName, "docker");
+            var mark = Path.Combine(dir.FullName, "ran");
+            await File.WriteAllTextAsync(docker, $"#!/bin/sh\ntouch {mark}\necho 'Docker version 28.2.2, build e6534b4'\n");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(docker, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            }
+
+            var off = await DockerCliBuilder.ChooseAsync(docker, n => n == "DOCKER_BUILDKIT" ? "0" : null, null, CancellationToken.None);
+            Assert.Equal((BuilderKind.Classic, false, false), (off.Kind, off.IsBuildx, File.Exists(mark)));
+
+            var unset = await DockerCliBuilder.ChooseAsync(docker, _ => null, null, CancellationToken.None);
+            Assert.True(File.Exists(mark));
+            Assert.Contains("28.2.2", unset.Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_missing_docker_cli_is_a_typed_error()
     {
         var builder = new DockerCliBuilder("/nonexistent/docker", null, Classic, null);

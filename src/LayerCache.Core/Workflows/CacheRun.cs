@@ -228,10 +228,13 @@ internal sealed class CacheRun
         string? gitProject = null, gitBranch = null, gitDefault = null;
         if (context.Project is null || (context.Branch is null && options.Scope is null) || context.DefaultBranch is null)
         {
+            // Three independent git questions, asked at once: each is a process start.
             var dir = options.Context;
-            gitProject = await GitRepositoryInfo.GetProjectAsync(dir, cancellationToken);
-            gitBranch = await GitRepositoryInfo.GetBranchAsync(dir, cancellationToken);
-            gitDefault = await GitRepositoryInfo.GetDefaultBranchAsync(dir, cancellationToken);
+            var project = GitRepositoryInfo.GetProjectAsync(dir, cancellationToken);
+            var branch = GitRepositoryInfo.GetBranchAsync(dir, cancellationToken);
+            var defaultBranch = GitRepositoryInfo.GetDefaultBranchAsync(dir, cancellationToken);
+            await Task.WhenAll(project, branch, defaultBranch);
+            (gitProject, gitBranch, gitDefault) = (await project, await branch, await defaultBranch);
         }
 
         try

@@ -56,6 +56,14 @@ public sealed class DockerCliBuilder
     {
         ArgumentNullException.ThrowIfNull(environment);
         var dockerBuildKit = environment("DOCKER_BUILDKIT");
+
+        // DOCKER_BUILDKIT=0 means the classic builder for every CLI version, so asking the CLI its
+        // version would only cost a process start (~0.1 s of a cached run's fixed cost).
+        if (dockerBuildKit is { Length: > 0 } && BuilderChoice.ParseGoBool(dockerBuildKit) is false)
+        {
+            return BuilderChoice.Decide(null, false, dockerBuildKit, ping?.BuilderVersion, ping?.OsType);
+        }
+
         var client = await TryGetClientVersionAsync(docker, environment, cancellationToken);
         var hasBuildx = false;
         if (client is not null && client >= BuilderChoice.BuildxDefaultSince && BuilderChoice.ParseGoBool(dockerBuildKit ?? "1") is true)

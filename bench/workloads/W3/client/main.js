@@ -1,0 +1,1 @@
+export function client_main() { return "client main"; }

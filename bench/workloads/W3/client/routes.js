@@ -1,0 +1,1 @@
+export function client_routes() { return "client routes"; }

@@ -1,0 +1,1 @@
+export function client_util() { return "client util"; }

@@ -1,0 +1,1 @@
+export function server_main() { return "server main"; }

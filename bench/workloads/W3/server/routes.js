@@ -1,0 +1,1 @@
+export function server_routes() { return "server routes"; }

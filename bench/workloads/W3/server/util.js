@@ -1,0 +1,1 @@
+export function server_util() { return "server util"; }
