@@ -103,7 +103,10 @@ internal static class InputsShortcut
             return NotTaken(clock, inputs, null, [$"entry {entry.RefName}: the target image could not be loaded: {CacheRun.OneLine(e)}"]);
         }
 
-        await store.MarkUsedAsync(entry.Id, run.Clock.GetUtcNow(), cancellationToken);
+        if (store is IEntryUsageRecorder usage)
+        {
+            await usage.MarkUsedAsync(entry.Id, run.Clock.GetUtcNow(), cancellationToken);
+        }
         var notMoved = Math.Max(0, layerBytes - loaded.BytesLoaded);
         var restore = new RestoreReport
         {
