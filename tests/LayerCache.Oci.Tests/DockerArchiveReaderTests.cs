@@ -4,6 +4,7 @@ using LayerCache.Testing;
 
 namespace LayerCache.Oci.Tests;
 
+[Collection(AllocationMeasurements.Name)]
 public class DockerArchiveReaderTests
 {
     [Fact]

@@ -4,6 +4,7 @@ using LayerCache.Oci;
 namespace LayerCache.Oci.Tests;
 
 /// <summary>The primitives a hostile layout meets: opens that never follow a link or block on a FIFO, and the one bounded document reader.</summary>
+[Collection(AllocationMeasurements.Name)]
 public sealed class UntrustedFileTests
 {
     private static readonly TimeSpan Quick = TimeSpan.FromSeconds(10);
