@@ -9,6 +9,7 @@ namespace LayerCache.Store.Tests;
 /// not make the store act outside it, hang, or read without bound; the worst is a typed error (a
 /// cache miss), and a writer's open (Heal) rebuilds it.
 /// </summary>
+[Collection(AllocationMeasurements.Name)]
 public sealed class HostileStoreTests : IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 22, 7, 30, 0, TimeSpan.Zero);

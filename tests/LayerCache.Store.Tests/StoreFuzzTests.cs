@@ -10,6 +10,7 @@ namespace LayerCache.Store.Tests;
 /// errors, touching nothing outside the sandbox; and a writer's open (Heal) always makes it usable.
 /// Seeded, so a failure names an iteration that reproduces.
 /// </summary>
+[Collection(AllocationMeasurements.Name)]
 public sealed class StoreFuzzTests : IDisposable
 {
     private const int Seed = 20261202;
