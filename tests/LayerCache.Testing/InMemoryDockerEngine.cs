@@ -68,6 +68,16 @@ public sealed class InMemoryDockerEngine : IDockerEngine
         }
     }
 
+    /// <summary>The DiffIds of an image's layers, bottom first.</summary>
+    /// <exception cref="ArgumentException">No such image.</exception>
+    public IReadOnlyList<DiffId> Layers(string image)
+    {
+        lock (_lock)
+        {
+            return Resolve(image)?.Config.DiffIds ?? throw new ArgumentException($"no image {image}", nameof(image));
+        }
+    }
+
     /// <summary>
     /// Creates an image as a build would: one layer per tar in <paramref name="layerTars"/> on top of
     /// <paramref name="parent"/>'s layers, a history entry per layer, tagged <paramref name="tag"/>.
