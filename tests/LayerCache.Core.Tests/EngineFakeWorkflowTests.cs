@@ -1,4 +1,5 @@
 using System.Formats.Tar;
+using System.IO.Compression;
 using System.Text;
 using LayerCache.Core.Workflows;
 using LayerCache.Docker;
@@ -150,6 +151,40 @@ public sealed class EngineFakeWorkflowTests : IDisposable
         Assert.Equal(entry.Stages.Select(s => s.ManifestDigest), again.Stages.Select(s => s.ManifestDigest));
     }
 
+    [Fact]
+    public async Task A_gzip_bomb_in_a_consistent_entry_is_refused_at_the_bound_and_the_engine_registers_nothing()
+    {
+        // Someone with write access to a shared cache swaps a layer for a small blob that inflates
+        // to 128 MiB of zeros, keeping every digest consistent: only inflating it tells.
+        var built = BuildStages();
+        var store = await OpenAsync(GzipDirectory);
+        var entry = await SaveAsync(built, store, Stages);
+        var (bomb, bombSize, bombDiffId) = await WriteBombAsync(store, 128L * 1024 * 1024);
+        Assert.True(bombSize * StageImageLoader.MaxInflationRatio < 128L * 1024 * 1024, $"the bomb is {bombSize} bytes");
+
+        var runtime = entry.Stages.Single(s => s.Name == "runtime");
+        var manifest = OciJson.DeserializeManifest(await ReadBlobAsync(store, runtime.ManifestDigest));
+        var config = OciJson.DeserializeConfig(await ReadBlobAsync(store, manifest.Config.Digest));
+        var diffIds = config.DiffIds.ToList();
+        diffIds[^1] = bombDiffId;
+        var newConfig = OciJson.SerializeWithDigest(config with { RootFs = config.RootFs! with { DiffIds = diffIds } });
+        await store.Blobs.WriteAsync(newConfig, Ct);
+        var layers = manifest.Layers.ToList();
+        layers[^1] = new Descriptor { MediaType = MediaType.OciLayerGzip, Digest = bomb, Size = bombSize };
+        var newManifest = OciJson.SerializeWithDigest(manifest with { Config = manifest.Config with { Digest = newConfig.Digest, Size = newConfig.Size }, Layers = layers });
+        await store.Blobs.WriteAsync(newManifest, Ct);
+        var hostile = entry with { Stages = [new StageImage { Name = "runtime", ManifestDigest = newManifest.Digest }] };
+
+        var fresh = new InMemoryDockerEngine();
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => new StageImageLoader(fresh, store).LoadAsync(hostile, Tag, Ct));
+        Assert.True(RestoreStep.IsDamagedContent(failure), failure.ToString());
+        Assert.Equal(bomb, RestoreStep.QuarantineTarget(failure));
+        Assert.Contains("inflates to more than", failure.ToString(), StringComparison.Ordinal);
+        Assert.Empty(await fresh.ListImagesAsync(new ImageListOptions { All = true }, Ct));
+        Assert.Empty(fresh.LayersReceived);
+        Assert.Empty(Directory.GetFiles(Path.GetTempPath(), $"layercache-inflate-{bombDiffId.Digest.Hex[..12]}-*"));
+    }
+
     [Theory]
     [InlineData(MediaType.OciLayerZstd, "zstd")]
     [InlineData("application/vnd.oci.image.layer.v1.tar+bzip2", "does not restore")]
@@ -244,6 +279,33 @@ public sealed class EngineFakeWorkflowTests : IDisposable
             Ct);
     }
 
+    /// <summary>Writes a gzip'd tar of one file of <paramref name="zeros"/> zero bytes to the store, streamed (never in memory inflated).</summary>
+    private static async Task<(Digest Blob, long Size, DiffId DiffId)> WriteBombAsync(ICacheStore store, long zeros)
+    {
+        var compressed = new MemoryStream();
+        DiffId diffId;
+        await using (var gzip = new GZipStream(compressed, CompressionLevel.SmallestSize, leaveOpen: true))
+        await using (var tar = new DigestingStream(gzip, leaveOpen: true))
+        {
+            await using (var writer = new TarWriter(tar, TarEntryFormat.Pax, leaveOpen: true))
+            {
+                await writer.WriteEntryAsync(new PaxTarEntry(TarEntryType.RegularFile, "zeros") { DataStream = new ZeroStream(zeros) }, Ct);
+            }
+
+            diffId = DiffId.FromDigest(tar.Digest);
+        }
+
+        var bytes = compressed.ToArray();
+        var blob = await store.Blobs.WriteAsync(new MemoryStream(bytes), Digest.Compute(bytes), bytes.Length, Ct);
+        return (blob.Digest, blob.Size, diffId);
+    }
+
+    private static async Task<byte[]> ReadBlobAsync(ICacheStore store, Digest digest)
+    {
+        await using var blob = await store.Blobs.OpenReadAsync(digest, Ct);
+        return await DocumentReader.ReadAsync(blob, digest.Value, Ct);
+    }
+
     private string BlobPath(Digest digest) => Path.Combine(StoreDirectory, "blobs", digest.AlgorithmName, digest.Hex);
 
     private static void FlipByte(string path, long offset)
@@ -282,6 +344,50 @@ public sealed class EngineFakeWorkflowTests : IDisposable
         }
 
         return output.ToArray();
+    }
+
+    /// <summary>A read-only stream of zero bytes of a given length (a file of zeros without holding it).</summary>
+    private sealed class ZeroStream(long length) : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => true;
+
+        // Seekable: TarWriter needs the length of an entry's data up front when its output cannot seek.
+        public override bool CanSeek => true;
+
+        public override bool CanWrite => false;
+
+        public override long Length => length;
+
+        public override long Position
+        {
+            get => _position;
+            set => _position = value;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, length - _position);
+            Array.Clear(buffer, offset, n);
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => _position = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => _position + offset,
+            _ => length + offset,
+        };
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private static byte[] LayerTar(params (string Name, string Content)[] files)
