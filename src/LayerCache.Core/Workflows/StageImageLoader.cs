@@ -13,7 +13,10 @@ namespace LayerCache.Core.Workflows;
 /// and every image it already has. Each blob is read through a verifying stream and a
 /// <see cref="LayerContentGuardStream"/>: a corrupt layer, or one the engine would inflate (compressed,
 /// sparse), aborts the load before <c>manifest.json</c> (the last entry) is sent, so the engine
-/// registers nothing from it. The bytes read from the store are counted into <paramref name="progress"/>'s lines.
+/// registers nothing from it. A layer stored gzip-compressed (a registry's <see cref="BlobPolicy"/>)
+/// is inflated here, never by the engine: through an <see cref="InflatedLayerStream"/> (stored digest,
+/// gzip CRC, the guard, the DiffId, a stated inflation bound) into a private spool file, since
+/// <c>docker load</c> needs each layer's size before its bytes; the engine still gets plain tars. The bytes read from the store are counted into <paramref name="progress"/>'s lines.
 /// </summary>
 internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, ProgressReporter? progress = null)
 {
