@@ -252,10 +252,12 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
         {
             await using var inflated = new InflatedLayerStream(compressed, layer.Digest, diffId, InflationBound(layer.Size), "blob " + layer.Digest, leaveOpen: true);
             var buffer = new byte[128 * 1024];
+            long written = 0;
             int read;
             while ((read = await inflated.ReadAsync(buffer, cancellationToken)) > 0)
             {
-                if (spool.Length + read > budget)
+                written += read;
+                if (written > budget)
                 {
                     // Not the blob's fault: no quarantine, a cold build.
                     throw new IOException($"inflating layer {layer.Digest} needs more than the {Math.Max(0, budget)} bytes free in {directory} (keeping {SpoolReserve} bytes free)");
