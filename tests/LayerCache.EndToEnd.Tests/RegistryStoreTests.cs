@@ -1,0 +1,73 @@
+using LayerCache.Testing;
+using Xunit.Abstractions;
+
+namespace LayerCache.EndToEnd.Tests;
+
+/// <summary>
+/// Done when (issue 10): a build on a fresh runner against a registry store hits every step. Engine A
+/// builds cold and saves to <c>registry://127.0.0.1:PORT/cache</c>; a fresh private engine B, with nothing
+/// but the registry, restores (gzip layers inflated on the way) and every step of every stage is cached.
+/// A registry nobody answers is a warning and a cold build, never a failed one.
+/// </summary>
+[Collection(EngineCollections.B)]
+public sealed class RegistryStoreTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_fresh_runner_restores_from_the_registry_store_and_every_step_is_cached()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        var ct = timeout.Token;
+        using var temp = new TempDirectory();
+        await using var registry = await PrivateRegistry.StartAsync(ct);
+        var cache = $"registry://{registry.Address}/cache";
+
+        CliRun cold;
+        await using (var first = await Runner.StartAsync(ct))
+        {
+            var app = ExampleApp.CopyTo(temp.Combine("app1"));
+            cold = await first.LayercacheAsync(Builder.Classic, Build(app.Directory, cache), ct);
+            cold.ExpectExit(0);
+            ReportAssert.Cold(cold);
+            Assert.True(cold.Report.Save is { Saved: true }, $"the cold build must save to the registry: {cold}");
+            Assert.Empty(cold.Report.Warnings ?? []);
+        }
+
+        // skopeo, a second client, sees the entry as a tag of the cache repository.
+        var tags = await ProcessRunner.RunAsync(Prerequisites.Skopeo, ["--insecure-policy", "list-tags", "--tls-verify=false", $"docker://{registry.Address}/cache"], ct);
+        tags.EnsureSuccess();
+        Assert.Contains(cold.Report.Save!.Entry!, tags.StandardOutput, StringComparison.Ordinal);
+
+        await using var runner = await Runner.StartAsync(ct);
+        var fresh = ExampleApp.CopyTo(temp.Combine("app2"));
+        var warm = await runner.LayercacheAsync(Builder.Classic, Build(fresh.Directory, cache), ct);
+        warm.ExpectExit(0);
+        output.WriteLine($"cold build {cold.Report.Build!.Seconds:0.0}s, save {cold.Report.Save.Seconds:0.0}s; warm: restore {warm.Report.Restore!.Seconds:0.0}s, build {warm.Report.Build!.Seconds:0.0}s");
+
+        ReportAssert.EveryStepCached(warm, "classic");
+        Assert.True(warm.Report.Restore.LayersLoaded > 0, $"a fresh runner must load layers: {warm}");
+        Assert.False(warm.Report.Save!.Saved, $"an all-cached rerun must not write an entry: {warm}");
+        Assert.Equal(0, warm.Report.Save.LayerBytesWritten);
+        var printed = await AppOutput.RunAsync(runner, "demo:latest", ct);
+        Assert.Contains("app: backend version 1", printed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_registry_store_nobody_answers_is_a_warning_and_a_cold_build()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        var ct = timeout.Token;
+        using var temp = new TempDirectory();
+        await using var runner = await Runner.StartAsync(ct);
+        var app = ExampleApp.CopyTo(temp.Combine("app"));
+
+        // Port 1 on loopback refuses connections.
+        var run = await runner.LayercacheAsync(Builder.Classic, Build(app.Directory, "registry://127.0.0.1:1/cache"), ct);
+
+        run.ExpectExit(0);
+        ReportAssert.Cold(run);
+        Assert.Contains(run.Report.Warnings ?? [], w => w.Contains("registry://127.0.0.1:1/cache", StringComparison.Ordinal));
+    }
+
+    private static string[] Build(string context, string cache) =>
+        ["build", "--cache", cache, "--format", "json", "--scope", Commands.MainScope, "-t", "demo:latest", context, "--", "--network", "none"];
+}
