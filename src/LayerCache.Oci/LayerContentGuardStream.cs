@@ -19,9 +19,12 @@ namespace LayerCache.Oci;
 /// metadata term is bounded too: each entry costs at least one 512-byte header, and the
 /// filesystem spends at most an inode and a block on it, so even a tar of nothing but empty
 /// directories stays within a small constant factor (a 4 KiB block per 512-byte header) of the
-/// streamed size, where a compressed or sparse one is unbounded (230x, or terabytes). The store
-/// never writes compressed or sparse layers (its blobs are the engine's own uncompressed export,
-/// digest == DiffId), so a refused blob is foreign: a hostile or broken store, never ours.
+/// streamed size, where a compressed or sparse one is unbounded (230x, or terabytes). A store keeps
+/// a layer either as the engine's own uncompressed export (digest == DiffId) or gzip-compressed with
+/// a gzip media type (the store policy of a registry): the latter is
+/// inflated by layercache itself, under a stated bound, by <see cref="InflatedLayerStream"/>, which
+/// passes the inflated tar through this guard, so the engine still receives only plain tars. A
+/// compressed or sparse tar found here is therefore foreign: a hostile or broken store, never ours.
 /// </para>
 /// <para>
 /// The guard parses the header stream as it passes, in the same way as Go's reader (512-byte blocks,
@@ -359,23 +362,23 @@ public sealed class LayerContentGuardStream : InspectingReadStream
     {
         if (first.StartsWith((ReadOnlySpan<byte>)[0x1f, 0x8b]))
         {
-            Refuse("gzip-compressed (the store keeps layers uncompressed; the engine would inflate it)");
+            Refuse("gzip-compressed content in a layer its media type calls uncompressed (the engine would inflate it)");
         }
 
         if (first.StartsWith("BZh"u8))
         {
-            Refuse("bzip2-compressed (the store keeps layers uncompressed; the engine would inflate it)");
+            Refuse("bzip2-compressed content in a layer its media type calls uncompressed (the engine would inflate it)");
         }
 
         if (first.StartsWith((ReadOnlySpan<byte>)[0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]))
         {
-            Refuse("xz-compressed (the store keeps layers uncompressed; the engine would inflate it)");
+            Refuse("xz-compressed content in a layer its media type calls uncompressed (the engine would inflate it)");
         }
 
         if (first.StartsWith((ReadOnlySpan<byte>)[0x28, 0xb5, 0x2f, 0xfd])
             || (first.Length >= 4 && (first[0] & 0xf0) == 0x50 && first[1] == 0x2a && first[2] == 0x4d && first[3] == 0x18))
         {
-            Refuse("zstd-compressed (the store keeps layers uncompressed; the engine would inflate it)");
+            Refuse("zstd-compressed content in a layer its media type calls uncompressed (the engine would inflate it)");
         }
     }
 

@@ -31,6 +31,12 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
                 throw new InvalidDataException($"stage {stage.Name}: manifest {stage.ManifestDigest} has {manifest.Layers.Count} layers but its config lists {config.DiffIds.Count}");
             }
 
+            // Before anything is sent: a layer this version cannot restore fails the whole load up front.
+            foreach (var layer in manifest.Layers)
+            {
+                CompressionOf(layer, stage.Name);
+            }
+
             plans.Add((stage, config, configBytes, manifest, tagFor(stage.Name)));
         }
 
@@ -107,12 +113,23 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
                         var layer = plan.Manifest.Layers[i];
                         await using var content = await store.Blobs.OpenReadAsync(layer.Digest, cancelBoth.Token);
                         transfer?.LayerStarted();
+                        if (CompressionOf(layer, plan.Stage.Name) == LayerCompression.Gzip)
+                        {
+                            // Inflated here, never by the engine: the engine gets the plain tar.
+                            await using var verified = new VerifyingStream(content, layer.Digest, layer.Size, "blob " + layer.Digest, leaveOpen: true);
+                            var read = transfer is null ? (Stream)verified : new ProgressStream(verified, transfer);
+                            await using var spool = await InflateToSpoolAsync(read, layer, diffId, cancelBoth.Token);
+                            await writer.WriteLayerAsync(diffId, spool, spool.Length, cancelBoth.Token);
+                        }
+                        else
+                        {
+                            // The engine inflates a compressed layer and expands sparse tar entries: the
+                            // guard refuses both, so the engine writes no more than the bytes we send.
+                            await using var guarded = new LayerContentGuardStream(content, layer.Digest, "blob " + layer.Digest, leaveOpen: true);
+                            var counted = transfer is null ? (Stream)guarded : new ProgressStream(guarded, transfer);
+                            await writer.WriteLayerAsync(diffId, counted, layer.Size, cancelBoth.Token);
+                        }
 
-                        // The engine inflates a compressed layer and expands sparse tar entries: the
-                        // guard refuses both, so the engine writes no more than the bytes we send.
-                        await using var guarded = new LayerContentGuardStream(content, layer.Digest, "blob " + layer.Digest, leaveOpen: true);
-                        var counted = transfer is null ? (Stream)guarded : new ProgressStream(guarded, transfer);
-                        await writer.WriteLayerAsync(diffId, counted, layer.Size, cancelBoth.Token);
                         written.Add(diffId);
                         loaded++;
                         bytes += layer.Size;
@@ -154,6 +171,102 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
         {
             // The writer's failure (say, a digest mismatch) is the cause; the engine's is its echo.
             await writing;
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// How much a gzip layer may inflate to, at most <see cref="MaxInflationRatio"/> times its stored
+    /// size (and never less than <see cref="MinInflationBound"/>).
+    /// </summary>
+    /// <remarks>
+    /// Why a ratio: an entry records each layer's DiffId and its stored descriptor (<see cref="LayerRecord"/>),
+    /// and the image config only DiffIds, so nothing in the store states the inflated size; a hostile
+    /// store could state anything anyway. Real layers inflate 2-10x (binaries, text, packages); deflate
+    /// cannot exceed about 1032x, and a layer beyond 256x is nearly all zeros (a preallocated file):
+    /// such a layer is refused like a corrupt one (a warning, a cold build), which is the price of never
+    /// letting a small blob fill the runner's disk. The spool is bounded by the free space too
+    /// (<see cref="SpoolReserve"/>), which the engine's copy needs as well.
+    /// </remarks>
+    internal static long InflationBound(long storedSize) =>
+        Math.Max(MinInflationBound, storedSize > long.MaxValue / MaxInflationRatio ? long.MaxValue : storedSize * MaxInflationRatio);
+
+    /// <summary>The most a gzip layer may inflate relative to its stored size.</summary>
+    internal const long MaxInflationRatio = 256;
+
+    /// <summary>The inflation bound of a small layer, whatever its ratio (a tiny layer of a few zeroed files is fine).</summary>
+    internal const long MinInflationBound = 64L * 1024 * 1024;
+
+    /// <summary>Free space the spool leaves on its filesystem: inflating a layer must not make the build that follows fail on a full disk.</summary>
+    internal const long SpoolReserve = 512L * 1024 * 1024;
+
+    /// <summary>
+    /// The compression of a stored layer, from its media type; refuses what this version cannot restore
+    /// (an unknown media type, zstd) with the reason, before any byte is sent.
+    /// </summary>
+    /// <exception cref="StoreUnsupportedException">The layer's media type is not a plain tar or gzip.</exception>
+    internal static LayerCompression CompressionOf(Descriptor layer, string stage)
+    {
+        if (!MediaType.TryGetLayerCompression(layer.MediaType, out var compression))
+        {
+            throw new StoreUnsupportedException($"stage {stage}: layer {layer.Digest} has media type \"{layer.MediaType}\", which this version does not restore (plain tar or gzip layers only)");
+        }
+
+        if (compression == LayerCompression.Zstd)
+        {
+            throw new StoreUnsupportedException($"stage {stage}: layer {layer.Digest} is zstd-compressed, which is not restored: the engine here (dockerd 20.10) cannot pull zstd layers, so layercache keeps gzip");
+        }
+
+        return compression;
+    }
+
+    /// <summary>
+    /// Inflates a gzip layer into a private temporary file and returns it open at its start (deleted on
+    /// close): <c>docker load</c> needs a layer's size in its tar header before its bytes, and only the
+    /// inflation tells it. The content is verified on the way (stored digest and size, gzip CRC, the
+    /// tar guard, the DiffId, the inflation bound), so the file holds exactly the layer the config names.
+    /// </summary>
+    private static async Task<FileStream> InflateToSpoolAsync(Stream compressed, Descriptor layer, DiffId diffId, CancellationToken cancellationToken)
+    {
+        var directory = Path.GetTempPath();
+        var budget = new DriveInfo(directory).AvailableFreeSpace - SpoolReserve;
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.ReadWrite,
+            Share = FileShare.None,
+            Options = FileOptions.DeleteOnClose | FileOptions.Asynchronous,
+            BufferSize = 0,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            // Private: the file is the layer the engine will be given, no one else may write it.
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        var spool = new FileStream(Path.Combine(directory, $"layercache-inflate-{diffId.Digest.Hex[..12]}-{Guid.NewGuid():N}"), options);
+        try
+        {
+            await using var inflated = new InflatedLayerStream(compressed, layer.Digest, diffId, InflationBound(layer.Size), "blob " + layer.Digest, leaveOpen: true);
+            var buffer = new byte[128 * 1024];
+            int read;
+            while ((read = await inflated.ReadAsync(buffer, cancellationToken)) > 0)
+            {
+                if (spool.Length + read > budget)
+                {
+                    // Not the blob's fault: no quarantine, a cold build.
+                    throw new IOException($"inflating layer {layer.Digest} needs more than the {Math.Max(0, budget)} bytes free in {directory} (keeping {SpoolReserve} bytes free)");
+                }
+
+                await spool.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            }
+
+            spool.Position = 0;
+            return spool;
+        }
+        catch
+        {
+            await spool.DisposeAsync();
             throw;
         }
     }

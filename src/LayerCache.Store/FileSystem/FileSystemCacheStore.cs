@@ -77,7 +77,7 @@ public sealed class FileSystemCacheStore : IPrunableCacheStore, IVerifiableCache
     public string Location => "dir:" + DirectoryPath;
 
     /// <inheritdoc/>
-    public BlobPolicy Policy => BlobPolicy.Directory;
+    public BlobPolicy Policy => _options.Policy;
 
     /// <inheritdoc/>
     public StoreCapabilities Capabilities => this.Discover();

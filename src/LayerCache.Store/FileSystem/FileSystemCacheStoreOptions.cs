@@ -23,4 +23,19 @@ public sealed record FileSystemCacheStoreOptions
     /// bad run does not make every later save fail the same way. See <see cref="FileSystemCacheStore.RebuiltBecause"/>.
     /// </summary>
     public bool Heal { get; init; }
+
+    /// <summary>
+    /// How the store keeps blobs: <see cref="BlobPolicy.Directory"/> (uncompressed layers) unless
+    /// <see cref="AmbientPolicyForTests"/> says otherwise. Internal, for tests only: a directory store
+    /// that keeps gzip layers as a registry does exercises the restore of compressed layers against a
+    /// real engine without a registry. Not a user-facing option: measured, uncompressed is the
+    /// directory's better policy (see <see cref="BlobPolicy"/>).
+    /// </summary>
+    internal BlobPolicy Policy { get; init; } = AmbientPolicyForTests.Value ?? BlobPolicy.Directory;
+
+    /// <summary>
+    /// Test seam: the <see cref="Policy"/> of directory stores opened in this async flow (an in-process
+    /// CLI run of an end-to-end test), so a test changes no other test's stores. Never set in production.
+    /// </summary>
+    internal static AsyncLocal<BlobPolicy?> AmbientPolicyForTests { get; } = new();
 }
