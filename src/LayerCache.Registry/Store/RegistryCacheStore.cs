@@ -229,9 +229,12 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IDisposable
                     deleted++;
                 }
             }
-            catch (RegistryException e) when (e.Kind == RegistryErrorKind.Unsupported)
+            catch (RegistryException e) when (e.Kind is RegistryErrorKind.Unsupported or RegistryErrorKind.Denied)
             {
-                warnings.Add($"{Location}: the registry does not allow deletes, so retention removed nothing (enable deletes, e.g. REGISTRY_STORAGE_DELETE_ENABLED=true for Distribution, or use the registry's own retention rules)");
+                // The entry is saved either way; retention the registry will not do is its setup, not a failed save.
+                warnings.Add(e.Kind == RegistryErrorKind.Unsupported
+                    ? $"{Location}: the registry does not allow deletes, so retention removed nothing (enable deletes, e.g. REGISTRY_STORAGE_DELETE_ENABLED=true for Distribution, or use the registry's own retention rules)"
+                    : $"{Location}: the registry refused to delete (the credentials may push but not delete), so retention removed nothing: {e.Message}");
                 removedEntries.Clear();
                 removedBroken.Clear();
                 deleted = 0;
