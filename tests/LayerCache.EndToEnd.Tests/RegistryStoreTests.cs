@@ -68,6 +68,67 @@ public sealed class RegistryStoreTests(ITestOutputHelper output)
         Assert.Contains(run.Report.Warnings ?? [], w => w.Contains("registry://127.0.0.1:1/cache", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_registry_killed_mid_save_is_a_warning_and_a_later_run_saves()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        var ct = timeout.Token;
+        using var temp = new TempDirectory();
+        await using var registry = await PrivateRegistry.StartAsync(ct);
+        await using var proxy = FaultProxy.Start(registry.BaseUri);
+        await using var runner = await Runner.StartAsync(ct);
+        var app = ExampleApp.CopyTo(temp.Combine("app"));
+        var cache = $"registry://{proxy.Address}/cache";
+
+        // Killed as soon as the save opens its first upload session.
+        var building = runner.LayercacheAsync(Builder.Classic, Build(app.Directory, cache), ct);
+        while (!building.IsCompleted && !proxy.Requests.Any(r => r.Method == "POST" && r.PathAndQuery.Contains("/blobs/uploads/", StringComparison.Ordinal)))
+        {
+            await Task.Delay(20, ct);
+        }
+
+        await registry.KillAsync();
+        var killed = await building;
+        killed.ExpectExit(0);
+        Assert.False(killed.Report.Save?.Saved ?? false, $"nothing can be saved to a dead registry: {killed}");
+        Assert.Contains(killed.Report.Warnings ?? [], w => w.Contains("saving the cache failed", StringComparison.Ordinal));
+
+        // Nothing half-written is an entry; the next run saves, and ls reads it back.
+        await registry.RestartAsync(ct);
+        var later = await runner.LayercacheAsync(Builder.Classic, Build(app.Directory, cache), ct);
+        later.ExpectExit(0);
+        Assert.True(later.Report.Save is { Saved: true }, $"a later run must save: {later}");
+        var listed = await runner.LayercacheAsync(Builder.Classic, ["ls", "--cache", cache], ct);
+        listed.ExpectExit(0);
+        Assert.Contains(later.Report.Save!.Entry!, listed.Stdout, StringComparison.Ordinal);
+        Assert.Contains("1 entry", listed.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_429_storm_is_a_warning_and_a_cold_build_and_the_next_run_saves()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        var ct = timeout.Token;
+        using var temp = new TempDirectory();
+        await using var registry = await PrivateRegistry.StartAsync(ct);
+        await using var proxy = FaultProxy.Start(registry.BaseUri);
+        await using var runner = await Runner.StartAsync(ct);
+        var app = ExampleApp.CopyTo(temp.Combine("app"));
+        var cache = $"registry://{proxy.Address}/cache";
+        proxy.FailNext(100_000, System.Net.HttpStatusCode.TooManyRequests);
+
+        var storm = await runner.LayercacheAsync(Builder.Classic, Build(app.Directory, cache), ct);
+
+        storm.ExpectExit(0);
+        ReportAssert.Cold(storm);
+        Assert.Contains(storm.Report.Warnings ?? [], w => w.Contains(cache, StringComparison.Ordinal));
+        proxy.FailNext(0, System.Net.HttpStatusCode.TooManyRequests);
+        var calm = await runner.LayercacheAsync(Builder.Classic, Build(app.Directory, cache), ct);
+        calm.ExpectExit(0);
+        Assert.True(calm.Report.Save is { Saved: true }, $"the run after the storm must save: {calm}");
+        Assert.Empty(calm.Report.Warnings ?? []);
+    }
+
     private static string[] Build(string context, string cache) =>
         ["build", "--cache", cache, "--format", "json", "--scope", Commands.MainScope, "-t", "demo:latest", context, "--", "--network", "none"];
 }
