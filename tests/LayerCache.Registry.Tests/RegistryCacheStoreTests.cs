@@ -171,6 +171,35 @@ public sealed class RegistryCacheStoreTests(PrivateRegistry registry) : IClassFi
         Assert.Equal([entry.Id], (await again.ListEntriesAsync(Token)).Select(x => x.Id));
     }
 
+    [Fact]
+    public async Task A_store_behind_TLS_and_a_token_login_saves_and_lists_with_the_docker_config_credentials()
+    {
+        await using var secured = await PrivateRegistry.StartAsync(new PrivateRegistry { Tls = true, TokenAuth = ("ci", "s3cret") }, Token);
+        using var config = DockerConfigDirectory.WithAuth(secured.Address, "ci", "s3cret");
+        var options = new RegistryCacheStoreOptions
+        {
+            Client = new RegistryClientOptions { Registry = secured.Address, CaFile = secured.CaFile, Credentials = config.Provider() },
+            Repository = "team/cache",
+        };
+        using (var store = await RegistryCacheStore.OpenAsync(options, Token))
+        {
+            var stage = await StoreImages.AddImageAsync(store.Blobs, "app", [StoreImages.Layer("secured")], gzip: true, Token);
+            await store.PutEntryAsync(StoreImages.Entry("p/main", T0, stage), Token);
+        }
+
+        using var reader = await RegistryCacheStore.OpenAsync(options, Token);
+        Assert.Single(await reader.ListEntriesAsync(Token));
+
+        // Wrong password: the open is a denied store failure (a warning and a cold build for a run).
+        using var wrong = DockerConfigDirectory.WithAuth(secured.Address, "ci", "wrong");
+        var denied = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            using var store = await RegistryCacheStore.OpenAsync(options with { Client = options.Client with { Credentials = wrong.Provider() } }, Token);
+            await store.ListEntriesAsync(Token);
+        });
+        Assert.Equal(StoreErrorKind.Denied, StoreErrors.Classify(denied));
+    }
+
     private static async Task<byte[]> ReadAsync(RegistryCacheStore store, Digest digest)
     {
         await using var stream = await store.Blobs.OpenReadAsync(digest, Token);
