@@ -1,3 +1,4 @@
+using LayerCache.Oci;
 using LayerCache.Testing;
 using Xunit.Abstractions;
 
@@ -49,6 +50,46 @@ public sealed class RegistryStoreTests(ITestOutputHelper output)
         Assert.Equal(0, warm.Report.Save.LayerBytesWritten);
         var printed = await AppOutput.RunAsync(runner, "demo:latest", ct);
         Assert.Contains("app: backend version 1", printed, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task One_changed_source_file_on_a_fresh_runner_pushes_only_the_new_layers()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        var ct = timeout.Token;
+        using var temp = new TempDirectory();
+        await using var registry = await PrivateRegistry.StartAsync(ct);
+        var cache = $"registry://{registry.Address}/cache";
+        await using (var first = await Runner.StartAsync(ct))
+        {
+            (await first.LayercacheAsync(Builder.Classic, Build(ExampleApp.CopyTo(temp.Combine("app1")).Directory, cache), ct)).ExpectExit(0);
+        }
+
+        HashSet<DiffId> stored;
+        using (var store = await LayerCache.Registry.Store.RegistryCacheStore.OpenAsync(
+            new LayerCache.Registry.Store.RegistryCacheStoreOptions { Client = new LayerCache.Registry.Client.RegistryClientOptions { Registry = registry.Address }, Repository = "cache" }, ct))
+        {
+            stored = [.. (await store.ListEntriesAsync(ct)).SelectMany(e => e.Stages).SelectMany(s => s.Layers).Select(l => l.DiffId)];
+        }
+
+        // The next commit: backend/main.txt changed and grew; a fresh runner builds it.
+        var app = ExampleApp.CopyTo(temp.Combine("app2"));
+        app.CommitBackend("2", 256 * 1024);
+        await using var runner = await Runner.StartAsync(ct);
+        var run = await runner.LayercacheAsync(Builder.Classic, Build(app.Directory, cache), ct);
+        run.ExpectExit(0);
+        Assert.True(run.Report.Restore is { Hit: true }, $"the registry store must be restored: {run}");
+        Assert.Empty(run.Report.Warnings ?? []);
+
+        var images = await EngineExport.SaveAsync(runner.Client, run.Report.Build!.Stages.Select(s => s.Image!), ct);
+        var changed = EngineExport.LayerSizes(images).Where(l => !stored.Contains(l.Key)).ToList();
+        var changedBytes = changed.Sum(l => l.Value);
+        var save = run.Report.Save!;
+        output.WriteLine($"changed layers: {changed.Count}, {changedBytes} bytes uncompressed; save pushed {save.LayersWritten} layer(s), {save.LayerBytesWritten} layer bytes (gzip), {save.BytesWritten} bytes in all, {save.LayersSkipped} skipped");
+        Assert.True(save.Saved, $"the changed build must be saved: {run}");
+        Assert.Equal(changed.Count, save.LayersWritten);
+        Assert.True(save.LayerBytesWritten <= 1.1 * changedBytes, $"pushed {save.LayerBytesWritten} layer bytes for {changedBytes} bytes of new layers");
+        Assert.True(save.BytesWritten <= 1.1 * changedBytes + 64 * 1024, $"pushed {save.BytesWritten} bytes for {changedBytes} bytes of new layers");
     }
 
     [Fact]

@@ -134,6 +134,22 @@ public sealed class RegistryCacheStoreTests(PrivateRegistry registry) : IClassFi
     }
 
     [Fact]
+    public async Task A_layer_compresses_to_one_digest_however_its_reads_are_cut()
+    {
+        var repository = RegistryStoreFixture.NewRepository("gzip");
+        using var store = await RegistryStoreFixture.OpenAsync(registry.Address, repository, Token);
+        var random = new Random(7);
+        var tar = StoreImages.Layer(("big.bin", string.Concat(Enumerable.Range(0, 60_000).Select(_ => (char)('a' + random.Next(26))))), ("more.txt", new string('m', 400_000)));
+
+        var whole = await LayerIngester.IngestAsync(store.Blobs, LayerCompression.Gzip, new MemoryStream(tar), null, null, Token);
+        var cut = await LayerIngester.IngestAsync(store.Blobs, LayerCompression.Gzip, new RaggedStream(tar), null, null, Token);
+
+        // The same tar read in network-sized pieces is the same blob: nothing new for the registry.
+        Assert.Equal(whole.Layer, cut.Layer);
+        Assert.True(cut.Existed);
+    }
+
+    [Fact]
     public async Task A_429_storm_is_a_transient_store_failure_and_a_later_run_works()
     {
         await using var proxy = FaultProxy.Start(registry.BaseUri);
@@ -204,6 +220,48 @@ public sealed class RegistryCacheStoreTests(PrivateRegistry registry) : IClassFi
     {
         await using var stream = await store.Blobs.OpenReadAsync(digest, Token);
         return await DocumentReader.ReadAsync(stream, digest.Value, Token);
+    }
+
+    /// <summary>Content read back in uneven pieces, as a socket delivers it.</summary>
+    private sealed class RaggedStream(byte[] content) : Stream
+    {
+        private static readonly int[] Pieces = [1, 7000, 1500, 65_536, 3, 120_000, 4096];
+        private int _position;
+        private int _turn;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => content.Length;
+
+        public override long Position
+        {
+            get => _position;
+            set => throw new NotSupportedException();
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var count = Math.Min(Math.Min(buffer.Length, Pieces[_turn++ % Pieces.Length]), content.Length - _position);
+            content.AsSpan(_position, count).CopyTo(buffer.Span);
+            _position += count;
+            return ValueTask.FromResult(count);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>Content that kills the registry once <paramref name="after"/> bytes were read from it, as a crash mid-upload would.</summary>
