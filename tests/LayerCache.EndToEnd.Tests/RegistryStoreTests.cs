@@ -13,9 +13,12 @@ namespace LayerCache.EndToEnd.Tests;
 [Collection(EngineCollections.B)]
 public sealed class RegistryStoreTests(ITestOutputHelper output)
 {
-    [Fact]
-    public async Task A_fresh_runner_restores_from_the_registry_store_and_every_step_is_cached()
+    [Theory]
+    [InlineData("classic")]
+    [InlineData("buildkit")]
+    public async Task A_fresh_runner_restores_from_the_registry_store_and_every_step_is_cached(string builderName)
     {
+        var builder = builderName == "buildkit" ? Builder.BuildKit : Builder.Classic;
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
         var ct = timeout.Token;
         using var temp = new TempDirectory();
@@ -26,7 +29,7 @@ public sealed class RegistryStoreTests(ITestOutputHelper output)
         await using (var first = await Runner.StartAsync(ct))
         {
             var app = ExampleApp.CopyTo(temp.Combine("app1"));
-            cold = await first.LayercacheAsync(Builder.Classic, Build(app.Directory, cache), ct);
+            cold = await first.LayercacheAsync(builder, Build(app.Directory, cache), ct);
             cold.ExpectExit(0);
             ReportAssert.Cold(cold);
             Assert.True(cold.Report.Save is { Saved: true }, $"the cold build must save to the registry: {cold}");
@@ -40,11 +43,11 @@ public sealed class RegistryStoreTests(ITestOutputHelper output)
 
         await using var runner = await Runner.StartAsync(ct);
         var fresh = ExampleApp.CopyTo(temp.Combine("app2"));
-        var warm = await runner.LayercacheAsync(Builder.Classic, Build(fresh.Directory, cache), ct);
+        var warm = await runner.LayercacheAsync(builder, Build(fresh.Directory, cache), ct);
         warm.ExpectExit(0);
         output.WriteLine($"cold build {cold.Report.Build!.Seconds:0.0}s, save {cold.Report.Save.Seconds:0.0}s; warm: restore {warm.Report.Restore!.Seconds:0.0}s, build {warm.Report.Build!.Seconds:0.0}s");
 
-        ReportAssert.EveryStepCached(warm, "classic");
+        ReportAssert.EveryStepCached(warm, builderName);
         Assert.True(warm.Report.Restore.LayersLoaded > 0, $"a fresh runner must load layers: {warm}");
         Assert.False(warm.Report.Save!.Saved, $"an all-cached rerun must not write an entry: {warm}");
         Assert.Equal(0, warm.Report.Save.LayerBytesWritten);
