@@ -16,6 +16,8 @@ internal static class EnvironmentHelp
     public static readonly IReadOnlyList<(string Name, string Description, string[]? Commands)> Variables =
     [
         ("LAYERCACHE_CACHE", "The store when --cache is not given (default: $XDG_CACHE_HOME/layercache, else ~/.cache/layercache)", StoreCommands),
+        ("LAYERCACHE_INSECURE_REGISTRY", "Set to 1 to allow plain HTTP to a registry store that is not on this machine (as --insecure-registry)", StoreCommands),
+        ("LAYERCACHE_REGISTRY_CA", "A PEM file of CA certificates to trust for a registry store (as --registry-ca)", StoreCommands),
         ("LAYERCACHE_DOCKER", "The docker CLI binary that runs the builds (default: docker on PATH)", EngineCommands),
         ("LAYERCACHE_SIGNING_KEY", "A secret: a save signs its entry with it, a restore accepts only entries signed with it", CacheCommands),
         ("LAYERCACHE_PROGRESS_INTERVAL", "Seconds between progress lines of a restore or save when stderr is not a terminal or TERM=dumb (default: 5)", CacheCommands),

@@ -15,6 +15,15 @@ public sealed partial record RegistryStoreAddress(string Host, int? Port, string
     /// <summary>The URI scheme of registry stores.</summary>
     public const string Scheme = "registry://";
 
+    /// <summary>
+    /// Allow plain HTTP to a registry that is not on the loopback interface (<c>--insecure-registry</c>);
+    /// loopback registries may always use it. Not part of the address's text.
+    /// </summary>
+    public bool Insecure { get; init; }
+
+    /// <summary>A PEM file of CA certificates to trust for this registry (<c>--registry-ca</c>); null for the system's.</summary>
+    public string? CaFile { get; init; }
+
     /// <summary>The registry as a docker reference's domain: <c>HOST[:PORT]</c>.</summary>
     public string Registry => Port is { } port ? $"{Host}:{port}" : Host;
 

@@ -7,7 +7,11 @@ namespace LayerCache.Core;
 public static class StoreService
 {
     /// <summary>Lists the entries of a store (an absent store lists nothing).</summary>
-    public static async Task<StoreListing> ListAsync(StoreLocation location, CancellationToken cancellationToken)
+    public static Task<StoreListing> ListAsync(StoreLocation location, CancellationToken cancellationToken) =>
+        ListAsync(location, Environment.GetEnvironmentVariable, cancellationToken);
+
+    /// <summary>As <see cref="ListAsync(StoreLocation, CancellationToken)"/>, with registry credentials found through <paramref name="environment"/>.</summary>
+    public static async Task<StoreListing> ListAsync(StoreLocation location, Func<string, string?> environment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(location);
         if (!CacheStoreFactory.MayExist(location))
@@ -15,7 +19,7 @@ public static class StoreService
             return new StoreListing(location.ToString(), [], 0);
         }
 
-        var store = await OpenAsync(location, cancellationToken);
+        var store = await OpenAsync(location, environment, cancellationToken);
         var entries = await UsingAsync(location, () => store.ListEntriesAsync(cancellationToken));
         var listings = new List<EntryListing>();
         foreach (var entry in entries)
@@ -37,10 +41,14 @@ public static class StoreService
     }
 
     /// <summary>Applies retention and collects unreferenced blobs.</summary>
-    public static async Task<PruneReport> PruneAsync(StoreLocation location, RetentionPolicy policy, TimeProvider clock, CancellationToken cancellationToken)
+    public static Task<PruneReport> PruneAsync(StoreLocation location, RetentionPolicy policy, TimeProvider clock, CancellationToken cancellationToken) =>
+        PruneAsync(location, policy, clock, Environment.GetEnvironmentVariable, cancellationToken);
+
+    /// <summary>As <see cref="PruneAsync(StoreLocation, RetentionPolicy, TimeProvider, CancellationToken)"/>, with registry credentials found through <paramref name="environment"/>.</summary>
+    public static async Task<PruneReport> PruneAsync(StoreLocation location, RetentionPolicy policy, TimeProvider clock, Func<string, string?> environment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(clock);
-        var store = await OpenAsync(location, cancellationToken) as IPrunableCacheStore
+        var store = await OpenAsync(location, environment, cancellationToken) as IPrunableCacheStore
             ?? throw new InvalidInputException($"prune is not supported by the cache store {location}");
         return await UsingAsync(location, () => store.PruneAsync(policy, clock.GetUtcNow(), cancellationToken));
     }
@@ -48,7 +56,7 @@ public static class StoreService
     /// <summary>Re-hashes every blob and checks every entry.</summary>
     public static async Task<VerifyReport> VerifyAsync(StoreLocation location, CancellationToken cancellationToken)
     {
-        var store = await OpenAsync(location, cancellationToken) as IVerifiableCacheStore
+        var store = await OpenAsync(location, Environment.GetEnvironmentVariable, cancellationToken) as IVerifiableCacheStore
             ?? throw new InvalidInputException($"verify is not supported by the cache store {location}");
         return await UsingAsync(location, () => store.VerifyAsync(cancellationToken));
     }
@@ -66,12 +74,12 @@ public static class StoreService
         }
     }
 
-    private static async Task<ICacheStore> OpenAsync(StoreLocation location, CancellationToken cancellationToken)
+    private static async Task<ICacheStore> OpenAsync(StoreLocation location, Func<string, string?> environment, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(location);
         try
         {
-            return (await CacheStoreFactory.OpenAsync(location, create: false, cancellationToken))?.Store
+            return (await CacheStoreFactory.OpenAsync(location, create: false, environment, cancellationToken))?.Store
                 ?? throw new InvalidInputException($"no cache store at {location}");
         }
         catch (StoreException e)

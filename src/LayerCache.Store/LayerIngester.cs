@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.IO.Pipelines;
 using LayerCache.Oci;
@@ -72,6 +73,9 @@ public static class LayerIngester
         return new IngestedLayer(new LayerRecord(diffId, blob.ToDescriptor(MediaType.OciLayerGzip)), blob.Existed);
     }
 
+    /// <summary>The size of every write into the compressor but the last (part of the stored format: changing it changes digests).</summary>
+    private const int CompressChunk = 64 * 1024;
+
     private static async Task CompressAsync(Stream source, PipeWriter writer, CancellationToken cancellationToken)
     {
         try
@@ -79,7 +83,22 @@ public static class LayerIngester
             await using (var output = writer.AsStream(leaveOpen: true))
             await using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
             {
-                await source.CopyToAsync(gzip, cancellationToken);
+                // The deflater's output depends on how its input is cut into writes, and the reads of an
+                // engine's export are cut by the network: feed it full chunks of one size, so one tar always
+                // compresses to one digest (else a registry stores the same layer again on every save).
+                var buffer = ArrayPool<byte>.Shared.Rent(CompressChunk);
+                try
+                {
+                    int read;
+                    while ((read = await source.ReadAtLeastAsync(buffer.AsMemory(0, CompressChunk), CompressChunk, throwOnEndOfStream: false, cancellationToken)) > 0)
+                    {
+                        await gzip.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
             }
 
             await writer.CompleteAsync();

@@ -25,6 +25,9 @@ public sealed record PruneReport
     public required long BytesKept { get; init; }
 
     /// <summary>The report of a store that cannot prune (<see cref="StoreCapabilities.Prune"/> missing): nothing removed, nothing measured.</summary>
+    /// <summary>What retention could not do and why, one line each (a registry that refuses deletes); empty when all went as asked.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     public static PruneReport NotPruned { get; } = new()
     {
         EntriesRemoved = [],

@@ -59,15 +59,26 @@ public sealed class StoreLocationTests
     }
 
     [Fact]
-    public async Task A_registry_store_is_refused_as_not_available_yet_when_opened()
+    public void A_registry_store_with_a_missing_CA_file_is_refused_before_any_work()
     {
-        var location = StoreLocation.Parse("registry://localhost:5000/cache");
+        var location = new StoreLocation(StoreLocation.Parse("registry://localhost:5000/cache").Registry! with { CaFile = "/nonexistent/ca.pem" });
 
         var early = Assert.Throws<InvalidInputException>(() => CacheStoreFactory.RequireAvailable(location));
-        var opened = await Assert.ThrowsAsync<InvalidInputException>(() => CacheStoreFactory.OpenAsync(location, create: true, CancellationToken.None));
 
-        Assert.Contains("not available yet", early.Message, StringComparison.Ordinal);
-        Assert.Equal(early.Message, opened.Message);
+        Assert.Contains("/nonexistent/ca.pem", early.Message, StringComparison.Ordinal);
+        Assert.Equal(StoreKind.Registry, CacheStoreFactory.RequireAvailable(StoreLocation.Parse("registry://localhost:5000/cache")).Kind);
+    }
+
+    [Fact]
+    public async Task A_registry_store_nobody_answers_is_a_classified_store_failure_so_builds_fail_open()
+    {
+        // Port 1 on loopback: connection refused, after the client's bounded retries.
+        var location = StoreLocation.Parse("registry://127.0.0.1:1/cache");
+
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => CacheStoreFactory.OpenAsync(location, create: true, _ => null, CancellationToken.None));
+
+        Assert.Equal(LayerCache.Store.StoreErrorKind.Transient, LayerCache.Store.StoreErrors.Classify(e));
+        Assert.True(CacheStoreFactory.MayExist(location));
     }
 
     [Fact]

@@ -91,7 +91,7 @@ public sealed class LocationTests
 
     [Theory]
     [InlineData("registry:ghcr.io/acme/cache", "expected registry://HOST[:PORT]/REPOSITORY")]
-    [InlineData("registry://ghcr.io/acme/cache", "not available yet")]
+    [InlineData("registry://ghcr.io/Acme/cache", "not a repository name")]
     [InlineData("gha", "not a store")]
     [InlineData("type=local,dest=lc-e2e-typelocal", "buildx")]
     public async Task A_cache_value_that_is_not_a_directory_is_exit_2_and_creates_nothing(string value, string why)

@@ -37,6 +37,9 @@ public sealed class PrivateRegistry : IAsyncLifetime, IAsyncDisposable
     /// </summary>
     public (string User, string Password)? TokenAuth { get; init; }
 
+    /// <summary>Deletes through the API (<c>storage.delete.enabled</c>); true by default, false to test a registry that answers 405.</summary>
+    public bool DeleteEnabled { get; init; } = true;
+
     /// <summary>Opt-in: serve HTTPS with a certificate for 127.0.0.1/localhost from a throwaway CA (<see cref="CaFile"/>).</summary>
     public bool Tls { get; init; }
 
@@ -237,7 +240,7 @@ public sealed class PrivateRegistry : IAsyncLifetime, IAsyncDisposable
                   filesystem:
                     rootdirectory: {StorageDirectory}
                   delete:
-                    enabled: true
+                    enabled: {(DeleteEnabled ? "true" : "false")}
                   maintenance:
                     uploadpurging:
                       enabled: false

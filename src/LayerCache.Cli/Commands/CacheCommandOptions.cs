@@ -23,6 +23,10 @@ internal sealed class CacheCommandOptions(bool restores, bool saves)
 
     public Option<string?> Cache { get; } = CommonOptions.Cache();
 
+    public Option<bool> InsecureRegistry { get; } = CommonOptions.InsecureRegistry();
+
+    public Option<string?> RegistryCa { get; } = CommonOptions.RegistryCa();
+
     public Option<string?> Scope { get; } = new("--scope")
     {
         Description = "The scope to write and read first (default: project/branch from the CI or git)",
@@ -77,6 +81,8 @@ internal sealed class CacheCommandOptions(bool restores, bool saves)
         if (UsesStore)
         {
             command.Add(Cache);
+            command.Add(InsecureRegistry);
+            command.Add(RegistryCa);
         }
 
         command.Add(Scope);
@@ -115,7 +121,7 @@ internal sealed class CacheCommandOptions(bool restores, bool saves)
             Dockerfile = CommonOptions.ResolveDockerfile(parse.GetValue(File), context),
             Target = parse.GetValue(Target),
             BuildArgs = CommonOptions.ParseBuildArgs(parse.GetValue(BuildArgs), environment),
-            Store = UsesStore ? CommonOptions.Store(parse, Cache, environment) : StoreLocation.Resolve(null, environment),
+            Store = UsesStore ? CommonOptions.Store(parse, Cache, InsecureRegistry, RegistryCa, environment) : StoreLocation.Resolve(null, environment),
             Scope = parse.GetValue(Scope),
             FallbackScopes = parse.GetValue(FallbackScopes) ?? [],
             MaxAge = maxAge,

@@ -50,14 +50,45 @@ internal static class CommonOptions
 
     public static Option<string?> Cache() => new("--cache")
     {
-        Description = "The cache store: dir:PATH (default: $LAYERCACHE_CACHE, else $XDG_CACHE_HOME/layercache, else ~/.cache/layercache; never inside the build context)",
+        Description = "The cache store: dir:PATH or registry://HOST[:PORT]/REPOSITORY (default: $LAYERCACHE_CACHE, else $XDG_CACHE_HOME/layercache, else ~/.cache/layercache; never inside the build context)",
         HelpName = "STORE",
     };
 
     /// <summary>The store from <c>--cache</c>, else <c>LAYERCACHE_CACHE</c>, else the user's cache directory.</summary>
-    /// <remarks>A kind of store this version cannot open is refused here, before any engine or build work.</remarks>
+    /// <remarks>A store whose settings cannot work is refused here, before any engine or build work.</remarks>
     public static StoreLocation Store(ParseResult parse, Option<string?> cache, Func<string, string?> environment) =>
-        CacheStoreFactory.RequireAvailable(StoreLocation.Resolve(parse.GetValue(cache), environment));
+        Store(parse, cache, null, null, environment);
+
+    /// <summary>
+    /// As <see cref="Store(ParseResult, Option{string?}, Func{string, string?})"/>, with a registry store's
+    /// connection settings from <c>--insecure-registry</c> and <c>--registry-ca</c> (else
+    /// <c>LAYERCACHE_INSECURE_REGISTRY=1</c> and <c>LAYERCACHE_REGISTRY_CA</c>); they do nothing for a directory store.
+    /// </summary>
+    public static StoreLocation Store(ParseResult parse, Option<string?> cache, Option<bool>? insecure, Option<string?>? registryCa, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        ArgumentNullException.ThrowIfNull(environment);
+        var location = StoreLocation.Resolve(parse.GetValue(cache), environment);
+        if (location.Registry is { } registry)
+        {
+            var isInsecure = (insecure is not null && parse.GetValue(insecure)) || environment("LAYERCACHE_INSECURE_REGISTRY") is "1" or "true";
+            var ca = (registryCa is null ? null : parse.GetValue(registryCa)) ?? (environment("LAYERCACHE_REGISTRY_CA") is { Length: > 0 } fromEnvironment ? fromEnvironment : null);
+            location = new StoreLocation(registry with { Insecure = isInsecure, CaFile = ca is null ? null : Path.GetFullPath(ca) });
+        }
+
+        return CacheStoreFactory.RequireAvailable(location);
+    }
+
+    public static Option<bool> InsecureRegistry() => new("--insecure-registry")
+    {
+        Description = "Allow plain HTTP to a registry store that is not on this machine (loopback registries always may); default $LAYERCACHE_INSECURE_REGISTRY=1",
+    };
+
+    public static Option<string?> RegistryCa() => new("--registry-ca")
+    {
+        Description = "A PEM file of CA certificates to trust for a registry store (default: $LAYERCACHE_REGISTRY_CA, else the system's)",
+        HelpName = "PATH",
+    };
 
     public static Option<string[]> Keep() => new("--keep")
     {

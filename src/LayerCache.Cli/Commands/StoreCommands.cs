@@ -13,11 +13,13 @@ internal static class StoreCommands
     public static Command List(CliContext cli)
     {
         var cache = CommonOptions.Cache();
+        var insecure = CommonOptions.InsecureRegistry();
+        var registryCa = CommonOptions.RegistryCa();
         var format = CommonOptions.Format();
-        var command = new Command("ls", "List the entries of a cache store: scope, image, stages, size, created, last used") { cache, format };
+        var command = new Command("ls", "List the entries of a cache store: scope, image, stages, size, created, last used") { cache, insecure, registryCa, format };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var listing = await StoreService.ListAsync(CommonOptions.Store(parse, cache, cli.Environment), cancellationToken);
+            var listing = await StoreService.ListAsync(CommonOptions.Store(parse, cache, insecure, registryCa, cli.Environment), cli.Environment, cancellationToken);
             if (parse.GetValue(format) == OutputFormat.Json)
             {
                 await cli.Stdout.WriteLineAsync(JsonSerializer.Serialize(listing, CliJsonContext.Default.StoreListing));
@@ -43,13 +45,20 @@ internal static class StoreCommands
         var cache = CommonOptions.Cache();
         var keep = CommonOptions.Keep();
         var maxSize = CommonOptions.MaxSize();
+        var insecure = CommonOptions.InsecureRegistry();
+        var registryCa = CommonOptions.RegistryCa();
         var format = CommonOptions.Format();
-        var command = new Command("prune", "Apply retention (--keep current|AGE, --max-size SIZE) and delete blobs no entry uses") { cache, keep, maxSize, format };
+        var command = new Command("prune", "Apply retention (--keep current|AGE, --max-size SIZE) and delete blobs no entry uses") { cache, keep, maxSize, insecure, registryCa, format };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var policy = CommonOptions.ParseRetention(parse.GetValue(keep), parse.GetValue(maxSize));
-            var store = CommonOptions.Store(parse, cache, cli.Environment);
-            var report = await StoreService.PruneAsync(store, policy, TimeProvider.System, cancellationToken);
+            var store = CommonOptions.Store(parse, cache, insecure, registryCa, cli.Environment);
+            var report = await StoreService.PruneAsync(store, policy, TimeProvider.System, cli.Environment, cancellationToken);
+            foreach (var warning in report.Warnings)
+            {
+                await cli.Stderr.WriteLineAsync($"warning: {warning}");
+            }
+
             if (parse.GetValue(format) == OutputFormat.Json)
             {
                 await cli.Stdout.WriteLineAsync(JsonSerializer.Serialize(PruneSummary.From(store.ToString(), report), CliJsonContext.Default.PruneSummary));

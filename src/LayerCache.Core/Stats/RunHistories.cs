@@ -14,6 +14,12 @@ public static class RunHistories
     public static IRunHistory? For(StoreLocation store)
     {
         ArgumentNullException.ThrowIfNull(store);
+        if (store.Kind != StoreKind.Directory)
+        {
+            // A registry store keeps no run history (the runs are the CI's).
+            return null;
+        }
+
         return UntrustedFile.GetKind(store.Directory) == FileKind.Directory ? new FileRunHistory(store.Directory) : null;
     }
 }

@@ -111,7 +111,7 @@ internal sealed class CacheRun
         try
         {
             // A writer heals: a damaged store is rebuilt and orphans of failed saves collected.
-            if (await CacheStoreFactory.OpenAsync(Options.Store, create, cancellationToken) is not { } opened)
+            if (await CacheStoreFactory.OpenAsync(Options.Store, create, Options.Environment, cancellationToken) is not { } opened)
             {
                 return null;
             }

@@ -87,6 +87,11 @@ internal static class SaveStep
             var prune = store is IPrunableCacheStore prunable
                 ? await prunable.PruneAsync(run.Options.Retention with { ProtectedScope = run.Scopes.Write, ProtectedImage = image }, run.Clock.GetUtcNow(), cancellationToken)
                 : PruneReport.NotPruned;
+            foreach (var note in prune.Warnings)
+            {
+                // Retention the store could not apply (a registry refusing deletes) is the store's setup, not a cache failure.
+                run.Log($"warning: {note}");
+            }
             if (written is not null)
             {
                 run.Log($"saved entry {written.RefName}: {export.LayersWritten} layer(s) written, {export.LayersSkipped} already stored");

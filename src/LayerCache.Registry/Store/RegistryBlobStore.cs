@@ -1,0 +1,75 @@
+using LayerCache.Oci;
+using LayerCache.Registry.Client;
+using LayerCache.Store;
+
+namespace LayerCache.Registry.Store;
+
+/// <summary>
+/// The blobs of one registry repository: stat is a <c>HEAD</c>, reads are streamed and verified (resumed
+/// with Range after a dropped connection), writes are upload sessions hashed as they stream and named at
+/// the final <c>PUT</c>. A manifest or index that another client pushed only as a manifest is read
+/// through the manifests endpoint (bounded, verified), so every document the store references is
+/// readable as a blob. No delete (blobs are shared; a registry's own GC collects them) and no listing
+/// (the API has none).
+/// </summary>
+internal sealed class RegistryBlobStore(RegistryClient client, string repository, string location, int chunkSize) : IBlobStore
+{
+    public RegistryClient Client => client;
+
+    public string Repository => repository;
+
+    /// <inheritdoc/>
+    public Task<BlobInfo?> StatAsync(Digest digest, CancellationToken cancellationToken) =>
+        RegistryStoreErrors.CallAsync(location, async () =>
+        {
+            if (await client.HeadBlobAsync(repository, digest, cancellationToken) is { } size)
+            {
+                return new BlobInfo(digest, size);
+            }
+
+            return await client.HeadManifestAsync(repository, digest.Value, cancellationToken) is { } manifest
+                ? new BlobInfo(digest, manifest.Size)
+                : (BlobInfo?)null;
+        });
+
+    /// <inheritdoc/>
+    public async Task<Stream> OpenReadAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return new RegistryReadStream(await client.OpenBlobAsync(repository, digest, null, cancellationToken), location);
+        }
+        catch (RegistryException e) when (e.Kind == RegistryErrorKind.NotFound)
+        {
+            // Only a document can be a manifest: read bounded and verified by the client, or not found.
+            var manifest = await RegistryStoreErrors.CallAsync(location, () => client.GetManifestAsync(repository, digest.Value, cancellationToken))
+                ?? throw new BlobNotFoundException(digest, $"{location} (blob {digest})");
+            return new MemoryStream(manifest.Content.ToArray(), writable: false);
+        }
+        catch (RegistryException e)
+        {
+            throw RegistryStoreErrors.Translate(e, location);
+        }
+    }
+
+    /// <inheritdoc/>
+    public async Task<IBlobUpload> BeginUploadAsync(Digest? expected, long? expectedSize, CancellationToken cancellationToken)
+    {
+        var session = await RegistryStoreErrors.CallAsync(location, () => client.StartUploadAsync(repository, cancellationToken));
+        return new RegistryBlobUpload(client, repository, location, session, expected, expectedSize, chunkSize);
+    }
+
+    /// <summary>A document (manifest, config, index) read whole through the one bound, verified.</summary>
+    public async Task<byte[]> ReadDocumentAsync(Digest digest, CancellationToken cancellationToken)
+    {
+        await using var stream = await OpenReadAsync(digest, cancellationToken);
+        try
+        {
+            return await DocumentReader.ReadAsync(stream, $"{location}: blob {digest}", cancellationToken);
+        }
+        catch (OciFormatException e)
+        {
+            throw new StoreCorruptException(e.Message, e);
+        }
+    }
+}

@@ -1,0 +1,461 @@
+using System.Collections.Concurrent;
+using LayerCache.Oci;
+using LayerCache.Registry.Client;
+using LayerCache.Store;
+
+namespace LayerCache.Registry.Store;
+
+/// <summary>
+/// A cache store in one repository of any OCI registry (<c>registry://HOST[:PORT]/REPO</c>). What other
+/// tools see: every stage image is an image manifest (config and gzip layers as blobs) that
+/// <c>skopeo inspect</c> or <c>docker pull REPO@DIGEST</c> reads; every entry is an OCI image index (the
+/// directory store's entry format, <see cref="StoreAnnotations"/>) over its stage manifests, tagged
+/// <c>SCOPE.yyyyMMddTHHmmssZ</c> (<see cref="EntryTags"/>: scopes are tag prefixes). Entries are listed
+/// from the tags list (paginated), each read through the 4 MiB document bound and verified; a tag that
+/// is not a readable entry is skipped with a reason, never trusted. Saving pushes only the blobs the
+/// registry lacks (<c>HEAD</c> first; content it has is never opened). Retention deletes entry manifests
+/// through the API where the registry allows it and never a blob: layers are shared, and the registry's
+/// own GC reclaims what no tag references.
+/// </summary>
+public sealed class RegistryCacheStore : IPrunableCacheStore, IDisposable
+{
+    private readonly RegistryClient _client;
+    private readonly RegistryBlobStore _blobs;
+    private readonly RegistryReferenceStore _references;
+    private readonly RegistryCacheStoreOptions _options;
+    private readonly EntryReader _reader;
+    private readonly ConcurrentQueue<string> _skipped = new();
+
+    private RegistryCacheStore(RegistryClient client, RegistryCacheStoreOptions options)
+    {
+        _client = client;
+        _options = options;
+        Location = $"registry://{client.Registry}/{options.Repository}";
+        _blobs = new RegistryBlobStore(client, options.Repository, Location, options.Client.ChunkSize);
+        _references = new RegistryReferenceStore(_blobs, Location);
+        _reader = new EntryReader(_blobs, d => $"{Location}@{d}");
+    }
+
+    /// <inheritdoc/>
+    public string Location { get; }
+
+    /// <inheritdoc/>
+    public IBlobStore Blobs => _blobs;
+
+    /// <inheritdoc/>
+    public IReferenceStore References => _references;
+
+    /// <inheritdoc/>
+    public BlobPolicy Policy => BlobPolicy.Registry;
+
+    /// <inheritdoc/>
+    public StoreCapabilities Capabilities => this.Discover();
+
+    /// <summary>Why tags were passed over while listing entries (not an entry, unreadable, not this store's), one line each.</summary>
+    public IReadOnlyCollection<string> Skipped => _skipped;
+
+    /// <summary>
+    /// Opens the store: checks that the registry answers the API and that the credentials
+    /// (<see cref="RegistryClientOptions.Credentials"/>) are accepted. A repository that does not exist
+    /// yet is an empty store (a registry creates it on the first push).
+    /// </summary>
+    /// <exception cref="StoreException">The registry cannot be reached, refuses the credentials or fails (classified).</exception>
+    public static async Task<RegistryCacheStore> OpenAsync(RegistryCacheStoreOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!RegistryClient.IsValidRepository(options.Repository))
+        {
+            throw new ArgumentException($"'{options.Repository}' is not a repository name", nameof(options));
+        }
+
+        RegistryClient client;
+        try
+        {
+            client = new RegistryClient(options.Client);
+        }
+        catch (RegistryException e)
+        {
+            throw RegistryStoreErrors.Translate(e, $"registry://{options.Client.Registry}/{options.Repository}");
+        }
+
+        var store = new RegistryCacheStore(client, options);
+        try
+        {
+            await RegistryStoreErrors.CallAsync(store.Location, () => client.PingAsync(cancellationToken));
+            return store;
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<IStoreWriteSession> BeginWriteAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return Task.FromResult<IStoreWriteSession>(new RegistryWriteSession(this));
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<CacheEntry>> ListEntriesAsync(CancellationToken cancellationToken) =>
+        Loaded(await LoadTaggedAsync(_ => true, cancellationToken));
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<CacheEntry>> FindEntriesAsync(CacheScope scope, CancellationToken cancellationToken)
+    {
+        var part = EntryTags.ScopePart(scope);
+
+        // The tag is a hint; the entry's own document decides (a lying tag can only hide an entry).
+        var found = Loaded(await LoadTaggedAsync(p => p == part, cancellationToken));
+        return [.. found.Where(e => e.Scope == scope)];
+    }
+
+    /// <inheritdoc/>
+    public async Task<CacheEntry> PutEntryAsync(CacheEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        Validate(entry);
+        var stages = new List<StageImage>(entry.Stages.Count);
+        foreach (var stage in entry.Stages)
+        {
+            stages.Add(await _reader.FillStageAsync(stage, cancellationToken));
+        }
+
+        // A tag points at manifests, and an index may only reference manifests the registry has: push
+        // each stage image as a manifest (its config and layers were checked present above).
+        foreach (var stage in stages)
+        {
+            var present = await RegistryStoreErrors.CallAsync(Location, () => _client.HeadManifestAsync(_options.Repository, stage.ManifestDigest.Value, cancellationToken));
+            if (present is null)
+            {
+                await _references.PutAsync(stage.ManifestDigest.Value, new Descriptor { MediaType = stage.ManifestMediaType, Digest = stage.ManifestDigest, Size = stage.ManifestSize }, cancellationToken);
+            }
+        }
+
+        var created = entry.Created.ToUniversalTime();
+        var normalized = entry with { Stages = stages, Created = created, LastUsed = created, Id = default, RefName = null, Signature = null };
+        var document = OciJson.SerializeWithDigest(EntryCodec.ToIndex(normalized));
+        var tag = EntryTags.Name(normalized.Scope, created);
+        var current = await RegistryStoreErrors.CallAsync(Location, () => _client.HeadManifestAsync(_options.Repository, tag, cancellationToken));
+        if (current is not null && current.Digest != document.Digest)
+        {
+            // Another entry of the scope in the same second: a name stable for this entry.
+            tag = EntryTags.Alternate(tag, document.Digest);
+            current = await RegistryStoreErrors.CallAsync(Location, () => _client.HeadManifestAsync(_options.Repository, tag, cancellationToken));
+        }
+
+        if (current?.Digest != document.Digest)
+        {
+            await RegistryStoreErrors.CallAsync(Location, () => _client.PutManifestAsync(_options.Repository, tag, MediaType.OciImageIndex, document.Content, cancellationToken));
+        }
+
+        return normalized with { Id = document.Digest, RefName = tag };
+    }
+
+    /// <inheritdoc/>
+    public async Task<long> GetSizeAsync(IEnumerable<CacheEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var graph = new ContentGraph(_blobs);
+        var sizes = new Dictionary<Digest, long>();
+        foreach (var entry in entries)
+        {
+            foreach (var (digest, size) in await Retention.EntryBlobsAsync(entry, graph, cancellationToken))
+            {
+                sizes[digest] = size;
+            }
+        }
+
+        return sizes.Values.Sum();
+    }
+
+    /// <summary>
+    /// Applies retention by deleting entry manifests (which removes their tags), and drops entries that
+    /// lost a manifest, config or layer (they could never be restored). Never deletes a blob or a stage
+    /// manifest: other entries and other clients share them, and the registry's GC collects what no tag
+    /// references. <see cref="PruneReport.BlobsRemoved"/> counts the entry manifests deleted and
+    /// <see cref="PruneReport.BytesFreed"/> the bytes no remaining entry references (the registry's GC
+    /// reclaims them). A registry that refuses deletes (405, <c>UNSUPPORTED</c>) keeps everything and the
+    /// report says so in <see cref="PruneReport.Warnings"/>.
+    /// </summary>
+    public async Task<PruneReport> PruneAsync(RetentionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        var tagged = await LoadTaggedAsync(_ => true, cancellationToken);
+        var graph = new ContentGraph(_blobs);
+        var present = new Dictionary<Digest, long?>();
+        var loaded = new List<CacheEntry>();
+        var broken = new List<(string Tag, Digest Id)>();
+        foreach (var item in tagged)
+        {
+            if (item.Entry is { } entry && await IsCompleteAsync(entry, graph, present, cancellationToken))
+            {
+                loaded.Add(entry);
+            }
+            else if (item.Ours)
+            {
+                broken.Add((item.Tag, item.Id));
+            }
+        }
+
+        var survivors = await Retention.ApplyAsync(policy, now, loaded, graph, cancellationToken);
+        var removed = loaded.Where(e => !survivors.Contains(e.Id)).ToList();
+        var kept = loaded.Where(e => survivors.Contains(e.Id)).ToList();
+        // Walked before anything is deleted: an entry's closure cannot be read once its index is gone.
+        var closures = new Dictionary<Digest, Dictionary<Digest, long>>();
+        foreach (var entry in loaded)
+        {
+            closures[entry.Id] = await Retention.EntryBlobsAsync(entry, graph, cancellationToken);
+        }
+
+        var warnings = new List<string>();
+        var deleted = 0;
+        var removedEntries = new List<CacheEntry>();
+        var removedBroken = new List<string>();
+        foreach (var (tag, id, entry) in broken.Select(b => (b.Tag, b.Id, (CacheEntry?)null)).Concat(removed.Select(e => (e.RefName!, e.Id, (CacheEntry?)e))))
+        {
+            // Two tags can name one entry; the entry is deleted once, and kept if any kept tag names it.
+            if (kept.Any(k => k.Id == id))
+            {
+                continue;
+            }
+
+            try
+            {
+                if (await _client.DeleteManifestAsync(_options.Repository, id, cancellationToken))
+                {
+                    deleted++;
+                }
+            }
+            catch (RegistryException e) when (e.Kind is RegistryErrorKind.Unsupported or RegistryErrorKind.Denied)
+            {
+                // The entry is saved either way; retention the registry will not do is its setup, not a failed save.
+                warnings.Add(e.Kind == RegistryErrorKind.Unsupported
+                    ? $"{Location}: the registry does not allow deletes, so retention removed nothing (enable deletes, e.g. REGISTRY_STORAGE_DELETE_ENABLED=true for Distribution, or use the registry's own retention rules)"
+                    : $"{Location}: the registry refused to delete (the credentials may push but not delete), so retention removed nothing: {e.Message}");
+                removedEntries.Clear();
+                removedBroken.Clear();
+                deleted = 0;
+                kept = [.. loaded];
+                break;
+            }
+            catch (RegistryException e)
+            {
+                throw RegistryStoreErrors.Translate(e, Location);
+            }
+
+            if (entry is null)
+            {
+                removedBroken.Add(tag);
+            }
+            else
+            {
+                removedEntries.Add(entry);
+            }
+        }
+
+        var keptBlobs = new Dictionary<Digest, long>();
+        foreach (var entry in kept)
+        {
+            foreach (var (digest, size) in closures[entry.Id])
+            {
+                keptBlobs[digest] = size;
+            }
+        }
+
+        var freed = new Dictionary<Digest, long>();
+        foreach (var entry in removedEntries)
+        {
+            foreach (var (digest, size) in closures[entry.Id])
+            {
+                if (!keptBlobs.ContainsKey(digest))
+                {
+                    freed[digest] = size;
+                }
+            }
+        }
+
+        removedEntries.Sort((a, b) => b.Created != a.Created ? b.Created.CompareTo(a.Created) : a.Id.CompareTo(b.Id));
+        return new PruneReport
+        {
+            EntriesRemoved = removedEntries,
+            BrokenEntriesRemoved = removedBroken,
+            EntriesKept = kept.Count,
+            BlobsRemoved = deleted,
+            BytesFreed = freed.Values.Sum(),
+            TempFilesRemoved = 0,
+            BytesKept = keptBlobs.Values.Sum(),
+            Warnings = warnings,
+        };
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _client.Dispose();
+
+    private static List<CacheEntry> Loaded(List<TaggedEntry> tagged)
+    {
+        var result = new List<CacheEntry>();
+        var seen = new HashSet<Digest>();
+        foreach (var item in tagged)
+        {
+            if (item.Entry is { } entry && seen.Add(entry.Id))
+            {
+                result.Add(entry);
+            }
+        }
+
+        result.Sort((a, b) => b.Created != a.Created ? b.Created.CompareTo(a.Created) : a.Id.CompareTo(b.Id));
+        return result;
+    }
+
+    /// <summary>Every entry tag whose scope part passes <paramref name="scopePart"/>, with its entry or why it has none.</summary>
+    private async Task<List<TaggedEntry>> LoadTaggedAsync(Func<string, bool> scopePart, CancellationToken cancellationToken)
+    {
+        var tags = new List<string>();
+        await foreach (var tag in _references.ListTagsAsync(cancellationToken))
+        {
+            if (EntryTags.TryParse(tag, out var part) && scopePart(part))
+            {
+                tags.Add(tag);
+            }
+        }
+
+        var result = new List<TaggedEntry>();
+        foreach (var tag in tags)
+        {
+            result.Add(await LoadAsync(tag, cancellationToken));
+        }
+
+        return result;
+    }
+
+    /// <summary>The entry a tag points at; a tag pointing at anything else is skipped with a reason (fail open).</summary>
+    private async Task<TaggedEntry> LoadAsync(string tag, CancellationToken cancellationToken)
+    {
+        var source = $"{Location}:{tag}";
+        RegistryManifest? manifest;
+        try
+        {
+            manifest = await _client.GetManifestAsync(_options.Repository, tag, cancellationToken);
+        }
+        catch (RegistryException e) when (e.Kind is RegistryErrorKind.Corrupt or RegistryErrorKind.Invalid)
+        {
+            return Skip(tag, default, ours: false, $"{source}: skipped, unreadable: {e.Message}");
+        }
+        catch (RegistryException e)
+        {
+            throw RegistryStoreErrors.Translate(e, Location);
+        }
+
+        if (manifest is null)
+        {
+            // Deleted between the tag list and this read.
+            return new TaggedEntry(tag, default, null, Ours: false);
+        }
+
+        var id = manifest.Descriptor.Digest;
+        if (!manifest.IsIndex)
+        {
+            return Skip(tag, id, ours: false, $"{source}: skipped, a {manifest.Descriptor.MediaType} is not a cache entry");
+        }
+
+        ImageIndex index;
+        try
+        {
+            index = manifest.AsIndex();
+        }
+        catch (OciFormatException e)
+        {
+            return Skip(tag, id, ours: false, $"{source}: skipped, not an entry: {e.Message}");
+        }
+
+        var ours = index.Annotations?.ContainsKey(StoreAnnotations.Format) == true;
+        try
+        {
+            var entry = EntryCodec.FromIndex(index, id, source);
+            return new TaggedEntry(tag, id, entry with { RefName = tag }, ours);
+        }
+        catch (StoreCorruptException e)
+        {
+            return Skip(tag, id, ours, $"{source}: skipped, not a readable entry: {e.Message}");
+        }
+    }
+
+    private TaggedEntry Skip(string tag, Digest id, bool ours, string reason)
+    {
+        _skipped.Enqueue(reason);
+        _options.OnSkipped?.Invoke(reason);
+        return new TaggedEntry(tag, id, null, ours);
+    }
+
+    /// <summary>True when every manifest, config and layer the entry references is present with its stated size.</summary>
+    private static async Task<bool> IsCompleteAsync(CacheEntry entry, ContentGraph graph, Dictionary<Digest, long?> present, CancellationToken cancellationToken)
+    {
+        foreach (var stage in entry.Stages)
+        {
+            var root = new Descriptor { MediaType = stage.ManifestMediaType, Digest = stage.ManifestDigest, Size = stage.ManifestSize };
+            foreach (var (digest, descriptor) in await graph.ClosureAsync(root, cancellationToken))
+            {
+                if (graph.Problems.ContainsKey(digest))
+                {
+                    return false;
+                }
+
+                if (!present.TryGetValue(digest, out var size))
+                {
+                    size = await graph.Blobs.TryGetSizeAsync(digest, cancellationToken);
+                    present[digest] = size;
+                }
+
+                if (size != descriptor.Size)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private static void Validate(CacheEntry entry)
+    {
+        if (entry.Scope.Equals(default(CacheScope)))
+        {
+            throw new ArgumentException("entry has no scope", nameof(entry));
+        }
+
+        if (entry.Key.IsEmpty)
+        {
+            throw new ArgumentException("entry has no cache key", nameof(entry));
+        }
+
+        if (entry.Stages is null || entry.Stages.Count == 0)
+        {
+            throw new ArgumentException("entry has no stages", nameof(entry));
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var stage in entry.Stages)
+        {
+            if (string.IsNullOrWhiteSpace(stage.Name) || stage.Name.Any(char.IsControl))
+            {
+                throw new ArgumentException($"stage \"{stage.Name}\" is empty or has control characters", nameof(entry));
+            }
+
+            if (!names.Add(stage.Name))
+            {
+                throw new ArgumentException($"stage \"{stage.Name}\" appears twice", nameof(entry));
+            }
+
+            if (stage.ManifestDigest.IsEmpty)
+            {
+                throw new ArgumentException($"stage \"{stage.Name}\" has no manifest digest", nameof(entry));
+            }
+        }
+    }
+
+    /// <summary>An entry tag and what it points at: the entry, or null when it is not one (<paramref name="Ours"/>: it carries this store's format annotation).</summary>
+    private sealed record TaggedEntry(string Tag, Digest Id, CacheEntry? Entry, bool Ours);
+}

@@ -1,0 +1,312 @@
+using System.Net;
+using System.Text;
+using LayerCache.Oci;
+using LayerCache.Registry.Client;
+using LayerCache.Registry.Store;
+using LayerCache.Store;
+using LayerCache.Testing;
+
+namespace LayerCache.Registry.Tests;
+
+/// <summary>The registry store against a real Distribution registry, with skopeo as a second client and faults injected.</summary>
+public sealed class RegistryCacheStoreTests(PrivateRegistry registry) : IClassFixture<PrivateRegistry>
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 22, 7, 30, 0, TimeSpan.Zero);
+
+    private static CancellationToken Token => TestContext.Token;
+
+    [Fact]
+    public async Task Skopeo_reads_the_stage_images_and_entries_the_store_wrote()
+    {
+        var repository = RegistryStoreFixture.NewRepository("skopeo");
+        using var store = await RegistryStoreFixture.OpenAsync(registry.Address, repository, Token);
+        var layer = StoreImages.Layer("read by skopeo");
+        var stage = await StoreImages.AddImageAsync(store.Blobs, "app", [layer], gzip: true, Token);
+        var entry = await store.PutEntryAsync(StoreImages.Entry("team/main", T0, stage), Token);
+        var gzipDigest = Digest.Compute(StoreImages.Gzip(layer));
+
+        var image = await Skopeo.InspectAsync($"docker://{registry.Address}/{repository}@{stage.ManifestDigest}", ["--tls-verify=false"], raw: false, Token);
+        Assert.Equal(stage.ManifestDigest.Value, image.GetProperty("Digest").GetString());
+        Assert.Equal(gzipDigest.Value, image.GetProperty("Layers")[0].GetString());
+        Assert.Equal("amd64", image.GetProperty("Architecture").GetString());
+
+        Assert.Equal("team_main.20261122T073000Z", entry.RefName);
+        var index = await Skopeo.InspectAsync($"docker://{registry.Address}/{repository}:{entry.RefName}", ["--tls-verify=false"], raw: true, Token);
+        Assert.Equal(MediaType.OciImageIndex, index.GetProperty("mediaType").GetString());
+        Assert.Equal(stage.ManifestDigest.Value, index.GetProperty("manifests")[0].GetProperty("digest").GetString());
+        Assert.Equal("team/main", index.GetProperty("annotations").GetProperty(StoreAnnotations.Scope).GetString());
+
+        // skopeo copy fetches and verifies every blob of the stage image, gzip layer included.
+        var target = Path.Combine(registry.Root, "copy-" + Guid.NewGuid().ToString("N")[..8]);
+        await Skopeo.RunAsync(["copy", "--src-tls-verify=false", $"docker://{registry.Address}/{repository}@{stage.ManifestDigest}", $"oci:{target}:app"], Token);
+        Assert.True(File.Exists(Path.Combine(target, "blobs", "sha256", gzipDigest.Hex)));
+    }
+
+    [Fact]
+    public async Task Tags_that_are_not_readable_entries_are_skipped_with_a_reason_and_left_alone()
+    {
+        var repository = RegistryStoreFixture.NewRepository("garbage");
+        var skipped = new List<string>();
+        using var store = await RegistryStoreFixture.OpenAsync(registry.Address, repository, Token, note => { lock (skipped) { skipped.Add(note); } });
+        var real = await store.PutEntryAsync(StoreImages.Entry("p/main", T0, await StoreImages.AddImageAsync(store.Blobs, "app", "real")), Token);
+
+        // Entry-shaped tags pointing at an image, at a foreign index, and at an index claiming our format with nonsense.
+        var image = await StoreImages.AddImageAsync(store.Blobs, "other", "other");
+        var imageDescriptor = new Descriptor { MediaType = MediaType.OciImageManifest, Digest = image.ManifestDigest, Size = (await store.Blobs.TryGetSizeAsync(image.ManifestDigest, Token))!.Value };
+        using var client = new RegistryClient(new RegistryClientOptions { Registry = registry.Address });
+        await client.PutManifestAsync(repository, image.ManifestDigest.Value, MediaType.OciImageManifest, await ReadAsync(store, image.ManifestDigest), Token);
+        await client.PutManifestAsync(repository, "p_main.20261122T080000Z", MediaType.OciImageManifest, await ReadAsync(store, image.ManifestDigest), Token);
+        var foreign = OciJson.SerializeWithDigest(new ImageIndex { MediaType = MediaType.OciImageIndex, Manifests = [imageDescriptor] });
+        await client.PutManifestAsync(repository, "p_main.20261122T090000Z", MediaType.OciImageIndex, foreign.Content, Token);
+        var liar = OciJson.SerializeWithDigest(new ImageIndex
+        {
+            MediaType = MediaType.OciImageIndex,
+            Manifests = [imageDescriptor],
+            Annotations = new Dictionary<string, string> { [StoreAnnotations.Format] = StoreAnnotations.CurrentFormat, [StoreAnnotations.Created] = "yesterday" },
+        });
+        await client.PutManifestAsync(repository, "p_main.20261122T100000Z", MediaType.OciImageIndex, liar.Content, Token);
+
+        Assert.Equal([real.Id], (await store.ListEntriesAsync(Token)).Select(e => e.Id));
+        Assert.Equal([real.Id], (await store.FindEntriesAsync(CacheScope.Parse("p/main"), Token)).Select(e => e.Id));
+        Assert.Equal(6, skipped.Count);
+        Assert.Contains(skipped, s => s.Contains("p_main.20261122T080000Z", StringComparison.Ordinal) && s.Contains("not a cache entry", StringComparison.Ordinal));
+
+        // Retention drops what claims to be ours and cannot be read; what is someone else's stays.
+        var report = await store.PruneAsync(RetentionPolicy.KeepAll, T0, Token);
+        Assert.Equal(["p_main.20261122T100000Z"], report.BrokenEntriesRemoved);
+        Assert.NotNull(await client.HeadManifestAsync(repository, "p_main.20261122T080000Z", Token));
+        Assert.NotNull(await client.HeadManifestAsync(repository, "p_main.20261122T090000Z", Token));
+        Assert.Null(await client.HeadManifestAsync(repository, "p_main.20261122T100000Z", Token));
+    }
+
+    [Fact]
+    public async Task Retention_deletes_entry_manifests_and_tags_but_never_a_blob()
+    {
+        var repository = RegistryStoreFixture.NewRepository("retention");
+        using var store = await RegistryStoreFixture.OpenAsync(registry.Address, repository, Token);
+        var old = await store.PutEntryAsync(StoreImages.Entry("p/main", T0, await StoreImages.AddImageAsync(store.Blobs, "app", "base", "old")), Token);
+        var current = await store.PutEntryAsync(StoreImages.Entry("p/main", T0.AddHours(1), await StoreImages.AddImageAsync(store.Blobs, "app", "base", "new")), Token);
+
+        var report = await store.PruneAsync(new RetentionPolicy { KeepCurrent = true, ProtectedScope = current.Scope }, T0.AddHours(2), Token);
+
+        Assert.Equal([old.Id], report.EntriesRemoved.Select(e => e.Id));
+        Assert.Empty(report.Warnings);
+        Assert.Equal(1, report.BlobsRemoved);
+        Assert.True(report.BytesFreed > 0);
+        Assert.Equal([current.Id], (await store.ListEntriesAsync(Token)).Select(e => e.Id));
+        Assert.Null(await store.References.ResolveAsync(old.RefName!, Token));
+        Assert.True(await store.Blobs.ExistsAsync(Digest.Compute(StoreImages.Layer("old")), Token));
+        Assert.True(await store.Blobs.ExistsAsync(old.Stages[0].ManifestDigest, Token));
+    }
+
+    [Fact]
+    public async Task A_registry_that_refuses_deletes_keeps_everything_and_says_so()
+    {
+        await using var noDeletes = await PrivateRegistry.StartAsync(new PrivateRegistry { DeleteEnabled = false }, Token);
+        var repository = RegistryStoreFixture.NewRepository("nodelete");
+        using var store = await RegistryStoreFixture.OpenAsync(noDeletes.Address, repository, Token);
+        await store.PutEntryAsync(StoreImages.Entry("p/main", T0, await StoreImages.AddImageAsync(store.Blobs, "app", "a")), Token);
+        await store.PutEntryAsync(StoreImages.Entry("p/main", T0.AddHours(1), await StoreImages.AddImageAsync(store.Blobs, "app", "b")), Token);
+
+        var report = await store.PruneAsync(new RetentionPolicy { KeepCurrent = true }, T0.AddHours(2), Token);
+
+        Assert.Contains("does not allow deletes", Assert.Single(report.Warnings), StringComparison.Ordinal);
+        Assert.Empty(report.EntriesRemoved);
+        Assert.Equal(2, report.EntriesKept);
+        Assert.Equal(2, (await store.ListEntriesAsync(Token)).Count);
+    }
+
+    [Fact]
+    public async Task Saving_again_sends_no_layer_bytes()
+    {
+        await using var proxy = FaultProxy.Start(registry.BaseUri);
+        var repository = RegistryStoreFixture.NewRepository("again");
+        using var store = await RegistryStoreFixture.OpenAsync(proxy.Address, repository, Token);
+        var tar = StoreImages.Layer(("big.bin", new string('z', 200_000)));
+        var first = await LayerIngester.IngestAsync(store.Blobs, store.Policy.LayerCompression, new MemoryStream(tar), null, null, Token);
+        proxy.Requests.Clear();
+
+        var second = await store.Blobs.PushIfNewAsync(first.Layer.Stored.Digest, first.Layer.Stored.Size, _ => throw new InvalidOperationException("opened content the registry has"), Token);
+
+        Assert.True(second.Existed);
+        Assert.False(first.Layer.IsUncompressed);
+        Assert.DoesNotContain(proxy.Requests, r => r.Method is "PATCH" or "PUT" or "POST");
+    }
+
+    [Fact]
+    public async Task A_layer_compresses_to_one_digest_however_its_reads_are_cut()
+    {
+        var repository = RegistryStoreFixture.NewRepository("gzip");
+        using var store = await RegistryStoreFixture.OpenAsync(registry.Address, repository, Token);
+        var random = new Random(7);
+        var tar = StoreImages.Layer(("big.bin", string.Concat(Enumerable.Range(0, 60_000).Select(_ => (char)('a' + random.Next(26))))), ("more.txt", new string('m', 400_000)));
+
+        var whole = await LayerIngester.IngestAsync(store.Blobs, LayerCompression.Gzip, new MemoryStream(tar), null, null, Token);
+        var cut = await LayerIngester.IngestAsync(store.Blobs, LayerCompression.Gzip, new RaggedStream(tar), null, null, Token);
+
+        // The same tar read in network-sized pieces is the same blob: nothing new for the registry.
+        Assert.Equal(whole.Layer, cut.Layer);
+        Assert.True(cut.Existed);
+    }
+
+    [Fact]
+    public async Task A_429_storm_is_a_transient_store_failure_and_a_later_run_works()
+    {
+        await using var proxy = FaultProxy.Start(registry.BaseUri);
+        var repository = RegistryStoreFixture.NewRepository("storm");
+        using var store = await RegistryStoreFixture.OpenAsync(proxy.Address, repository, Token);
+        var stage = await StoreImages.AddImageAsync(store.Blobs, "app", "storm");
+        proxy.FailNext(1000, HttpStatusCode.TooManyRequests);
+
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => store.PutEntryAsync(StoreImages.Entry("p/main", T0, stage), Token));
+        Assert.Equal(StoreErrorKind.Transient, StoreErrors.Classify(e));
+
+        proxy.FailNext(0, HttpStatusCode.TooManyRequests);
+        Assert.Empty(await store.ListEntriesAsync(Token));
+        var entry = await store.PutEntryAsync(StoreImages.Entry("p/main", T0, stage), Token);
+        Assert.Equal([entry.Id], (await store.ListEntriesAsync(Token)).Select(x => x.Id));
+    }
+
+    [Fact]
+    public async Task A_registry_killed_mid_upload_leaves_nothing_and_a_later_save_works()
+    {
+        await using var own = await PrivateRegistry.StartAsync(Token);
+        var repository = RegistryStoreFixture.NewRepository("killed");
+        using var store = await RegistryStoreFixture.OpenAsync(own.Address, repository, Token);
+        var length = 40L << 20;
+        var content = new KillingStream(new PatternStream(length), 8L << 20, own.KillAsync);
+
+        var e = await Assert.ThrowsAnyAsync<Exception>(() => LayerIngester.IngestAsync(store.Blobs, LayerCompression.Gzip, content, null, null, Token));
+        Assert.Equal(StoreErrorKind.Transient, StoreErrors.Classify(e));
+
+        await own.RestartAsync(Token);
+        using var again = await RegistryStoreFixture.OpenAsync(own.Address, repository, Token);
+        Assert.Empty(await again.ListEntriesAsync(Token));
+        var stage = await StoreImages.AddImageAsync(again.Blobs, "app", [StoreImages.Layer("after the crash")], gzip: true, Token);
+        var entry = await again.PutEntryAsync(StoreImages.Entry("p/main", T0, stage), Token);
+        Assert.Equal([entry.Id], (await again.ListEntriesAsync(Token)).Select(x => x.Id));
+    }
+
+    [Fact]
+    public async Task A_store_behind_TLS_and_a_token_login_saves_and_lists_with_the_docker_config_credentials()
+    {
+        await using var secured = await PrivateRegistry.StartAsync(new PrivateRegistry { Tls = true, TokenAuth = ("ci", "s3cret") }, Token);
+        using var config = DockerConfigDirectory.WithAuth(secured.Address, "ci", "s3cret");
+        var options = new RegistryCacheStoreOptions
+        {
+            Client = new RegistryClientOptions { Registry = secured.Address, CaFile = secured.CaFile, Credentials = config.Provider() },
+            Repository = "team/cache",
+        };
+        using (var store = await RegistryCacheStore.OpenAsync(options, Token))
+        {
+            var stage = await StoreImages.AddImageAsync(store.Blobs, "app", [StoreImages.Layer("secured")], gzip: true, Token);
+            await store.PutEntryAsync(StoreImages.Entry("p/main", T0, stage), Token);
+        }
+
+        using var reader = await RegistryCacheStore.OpenAsync(options, Token);
+        Assert.Single(await reader.ListEntriesAsync(Token));
+
+        // Wrong password: the open is a denied store failure (a warning and a cold build for a run).
+        using var wrong = DockerConfigDirectory.WithAuth(secured.Address, "ci", "wrong");
+        var denied = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            using var store = await RegistryCacheStore.OpenAsync(options with { Client = options.Client with { Credentials = wrong.Provider() } }, Token);
+            await store.ListEntriesAsync(Token);
+        });
+        Assert.Equal(StoreErrorKind.Denied, StoreErrors.Classify(denied));
+    }
+
+    private static async Task<byte[]> ReadAsync(RegistryCacheStore store, Digest digest)
+    {
+        await using var stream = await store.Blobs.OpenReadAsync(digest, Token);
+        return await DocumentReader.ReadAsync(stream, digest.Value, Token);
+    }
+
+    /// <summary>Content read back in uneven pieces, as a socket delivers it.</summary>
+    private sealed class RaggedStream(byte[] content) : Stream
+    {
+        private static readonly int[] Pieces = [1, 7000, 1500, 65_536, 3, 120_000, 4096];
+        private int _position;
+        private int _turn;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => content.Length;
+
+        public override long Position
+        {
+            get => _position;
+            set => throw new NotSupportedException();
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var count = Math.Min(Math.Min(buffer.Length, Pieces[_turn++ % Pieces.Length]), content.Length - _position);
+            content.AsSpan(_position, count).CopyTo(buffer.Span);
+            _position += count;
+            return ValueTask.FromResult(count);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>Content that kills the registry once <paramref name="after"/> bytes were read from it, as a crash mid-upload would.</summary>
+    private sealed class KillingStream(Stream inner, long after, Func<Task> kill) : Stream
+    {
+        private long _read;
+        private bool _killed;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => _read;
+            set => throw new NotSupportedException();
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (!_killed && _read >= after)
+            {
+                _killed = true;
+                await kill();
+            }
+
+            var read = await inner.ReadAsync(buffer, cancellationToken);
+            _read += read;
+            return read;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
