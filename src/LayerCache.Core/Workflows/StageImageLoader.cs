@@ -56,7 +56,12 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
             await StreamLoadAsync(toLoad, present, outcome, cancellationToken);
         }
 
-        foreach (var plan in plans)
+        // Shortest history first: the classic builder takes the first --cache-from image whose history
+        // matches a step and, when that step is not the image's last, keeps only that image for the
+        // rest of the stage (moby daemon/images/cache.go). Listed longest first, a stage was bound to a
+        // later stage built on it (its own image then rebuilt as a new id) or to a sibling with the same
+        // first steps (every step after them missed). An image that ends at the step wins and binds nothing.
+        foreach (var plan in plans.OrderBy(p => p.Config.History?.Count ?? 0))
         {
             if (await engine.InspectImageAsync(plan.Tag, cancellationToken) is null)
             {
