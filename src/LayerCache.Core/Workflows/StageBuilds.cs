@@ -284,7 +284,7 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
     }
 
     /// <summary>Keeps the first report of each step: later stage builds see earlier stages' steps again, cached.</summary>
-    private static void Collect(BuildOutput output, HashSet<string> seen, Dictionary<string, List<StepReport>> steps)
+    private void Collect(BuildOutput output, HashSet<string> seen, Dictionary<string, List<StepReport>> steps)
     {
         foreach (var step in output.Steps)
         {
@@ -293,7 +293,11 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
                 continue;
             }
 
-            var stage = step.Stage ?? step.StageIndex?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?";
+            // A named stage by its name; an unnamed one by its index, as the report looks it up (BuildKit
+            // labels it stage-N, which is no stage's name).
+            var stage = step.StageIndex is { } index && !IsNamed(step.Stage)
+                ? index.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                : step.Stage ?? "?";
             if (!seen.Add($"{stage}\n{step.Number}\n{step.Instruction}"))
             {
                 continue;
@@ -314,6 +318,8 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
             list.Add(new StepReport(step.Number, step.Instruction, status, step.Duration?.TotalSeconds));
         }
     }
+
+    private bool IsNamed(string? stage) => stage is not null && run.Dockerfile.Plan.AllStages.Any(s => s.Name == stage);
 
     private async Task<List<StageBuildReport>> ReportsAsync(IReadOnlyList<LayerCache.Dockerfile.Stage> executed, Dictionary<string, string> stageTags, Dictionary<string, List<StepReport>> steps, Dictionary<string, string> notes, CancellationToken cancellationToken)
     {
