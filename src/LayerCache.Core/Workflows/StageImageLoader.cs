@@ -19,7 +19,6 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
 {
     public async Task<LoadOutcome> LoadAsync(CacheEntry entry, Func<string, string> tagFor, CancellationToken cancellationToken)
     {
-        var present = await EngineChainIdsAsync(cancellationToken);
         var plans = new List<(StageImage Stage, ImageConfig Config, byte[] ConfigBytes, ImageManifest Manifest, string Tag)>();
         foreach (var stage in entry.Stages)
         {
@@ -53,6 +52,9 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
 
         if (toLoad.Count > 0)
         {
+            // Only when something is loaded: it inspects every image in the engine, one round trip
+            // each (dozens on a runner that kept a classic build's intermediates: most of a no-op's restore).
+            var present = await EngineChainIdsAsync(cancellationToken);
             await StreamLoadAsync(toLoad, present, outcome, cancellationToken);
         }
 
