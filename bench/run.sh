@@ -87,7 +87,9 @@ run_lc() { # $3 = 0 classic, 1 buildkit
   DOCKER_BUILDKIT=$bk /usr/bin/time -f %M -o "$cache/rss" "$LC" build --cache "dir:$cache/store" --scope bench/main \
     --keep current --format json -t app:latest "$c" -- --network none > "$cache/report.json" 2> "$cache/build.log" || return 1
   R_TOTAL=$(since "$t")
-  read -r R_RESTORE R_BUILD R_SAVE R_MOVED R_EXPORTED R_WRITTEN < <(jq -r '[(.restore.seconds // 0), (.build.seconds // 0), (.save.seconds // 0), (.save.layerBytesWritten // 0), (.save.bytesExported // 0), (.save.bytesWritten // 0)] | @tsv' "$cache/report.json")
+  read -r R_RESTORE R_BUILD R_SAVE R_MOVED R_EXPORTED R_WRITTEN R_LOADED < <(jq -r '[(.restore.seconds // 0), (.build.seconds // 0), (.save.seconds // 0), (.save.layerBytesWritten // 0), (.save.bytesExported // 0), (.save.bytesWritten // 0), (.restore.bytesLoaded // 0)] | @tsv' "$cache/report.json")
+  # Issue 14's bound: the engine loads <= 1.2x the target image (its layers' size as the engine counts it).
+  R_IMAGE=$($DOCKER image inspect app:latest --format '{{.Size}}' 2>/dev/null || echo -)
   R_RSS=$(( $(tail -1 "$cache/rss") / 1024 ))
   R_BYTES=$(du -sb "$cache/store" | cut -f1)
   # The changed layers, measured on disk: layer blobs the entry added to the store (not in the
@@ -104,7 +106,7 @@ run_cold() {
   t=$(now); DOCKER_BUILDKIT=0 $DOCKER build --network none -t app:latest "$c" > "$cache/build.log" 2>&1 || return 1; R_BUILD=$(since "$t")
 }
 strategy_run() { # STRATEGY CACHE_DIR CONTEXT
-  R_RESTORE=0 R_BUILD=0 R_SAVE=0 R_TOTAL="" R_RSS="" R_BYTES=0 R_MOVED="" R_NEWLAYERS="" R_EXPORTED="" R_WRITTEN=""
+  R_RESTORE=0 R_BUILD=0 R_SAVE=0 R_TOTAL="" R_RSS="" R_BYTES=0 R_MOVED="" R_NEWLAYERS="" R_EXPORTED="" R_WRITTEN="" R_LOADED="" R_IMAGE=""
   case $1 in
     cold) run_cold "$2" "$3";;
     seed-file) run_seed_file "$2" "$3";;
@@ -116,8 +118,8 @@ strategy_run() { # STRATEGY CACHE_DIR CONTEXT
   [[ -n $R_TOTAL ]] || R_TOTAL=$(awk -v a="$R_RESTORE" -v b="$R_BUILD" -v c="$R_SAVE" 'BEGIN{printf "%.2f", a+b+c}')
 }
 record() { # W STRATEGY SCENARIO REP
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$R_RESTORE" "$R_BUILD" "$R_SAVE" "$R_TOTAL" "$R_BYTES" "${R_RSS:--}" "${R_MOVED:--}" "${R_NEWLAYERS:--}" "${R_EXPORTED:--}" "${R_WRITTEN:--}" \
-    "${R_CIRESTORE:--}" "${R_CIDOWN:--}" "${R_CISAVE:--}" "${R_CIUP:--}" >> "$RESULTS"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$R_RESTORE" "$R_BUILD" "$R_SAVE" "$R_TOTAL" "$R_BYTES" "${R_RSS:--}" "${R_MOVED:--}" "${R_NEWLAYERS:--}" "${R_EXPORTED:--}" "${R_WRITTEN:--}" \
+    "${R_CIRESTORE:--}" "${R_CIDOWN:--}" "${R_CISAVE:--}" "${R_CIUP:--}" "${R_LOADED:--}" "${R_IMAGE:--}" >> "$RESULTS"
   say "$1 $2 $3 #$4: restore $R_RESTORE build $R_BUILD save $R_SAVE total $R_TOTAL bytes $R_BYTES rss ${R_RSS:--}MB${R_CIRESTORE:+ ci-restore $R_CIRESTORE s ${R_CIDOWN} B ci-save $R_CISAVE s ${R_CIUP} B}"
 }
 # A CI run on a fresh runner, with the cache state copied from $primed (the CI's cache restore).
@@ -179,7 +181,7 @@ for W in $WORKLOADS; do
           # The kept disk sees the base update too: the updated image replaces the tag, then back.
           [[ $sc == base ]] && $DOCKER load -q -i "$BASE_TAR2" >/dev/null
           t=$(now); DOCKER_BUILDKIT=0 $DOCKER build --network none -t app:latest "$(ctx "$W" "$sc" "$r")" > "$LOG/warm.log" 2>&1
-          R_RESTORE=0 R_SAVE=0 R_BYTES=0 R_RSS="" R_MOVED="" R_NEWLAYERS="" R_EXPORTED="" R_WRITTEN=""; R_BUILD=$(since "$t"); R_TOTAL=$R_BUILD
+          R_RESTORE=0 R_SAVE=0 R_BYTES=0 R_RSS="" R_MOVED="" R_NEWLAYERS="" R_EXPORTED="" R_WRITTEN="" R_LOADED="" R_IMAGE=""; R_BUILD=$(since "$t"); R_TOTAL=$R_BUILD
           record "$W" warm "$sc" "$r"
           [[ $sc == base ]] && $DOCKER load -q -i "$BASE_TAR" >/dev/null
         done; done

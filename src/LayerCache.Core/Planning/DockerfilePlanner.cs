@@ -15,6 +15,9 @@ public static class DockerfilePlanner
         var bytes = await InputFile.ReadAllBytesAsync(dockerfile, "Dockerfile", InputFile.MaxDocumentBytes, cancellationToken);
         var syntax = DockerfileParser.Parse(System.Text.Encoding.UTF8.GetString(bytes), dockerfile);
         var plan = StageGraph.Plan(syntax, target, buildArgs);
-        return new PlannedDockerfile(dockerfile, Oci.Digest.Compute(bytes), plan);
+        return new PlannedDockerfile(dockerfile, Oci.Digest.Compute(bytes), plan)
+        {
+            MetaArgSteps = syntax.Instructions.TakeWhile(i => i.Keyword != "from").Count(i => i.Keyword == "arg"),
+        };
     }
 }

@@ -257,7 +257,7 @@ internal static class InputsShortcut
         var stages = cli.Builder == BuilderKind.Classic
             ? plan.AllStages.Where(s => s.Index <= plan.Target.Index)
             : plan.Stages;
-        var number = 0;
+        var number = cli.Builder == BuilderKind.Classic ? run.Dockerfile.MetaArgSteps : 0;
         double saved = 0;
         var known = false;
         var reports = new List<StageBuildReport>();
@@ -265,7 +265,11 @@ internal static class InputsShortcut
         {
             var key = stage.Name ?? stage.Index.ToString(CultureInfo.InvariantCulture);
             var steps = new List<StepReport>();
-            foreach (var instruction in new[] { stage.From }.Concat(stage.Instructions))
+
+            // The steps the builder would report for this stage, numbered as it numbers them (see
+            // ReportedSteps): the FROM counts in the numbering but is not a step of the report.
+            number = cli.Builder == BuilderKind.Classic ? number + 1 : stage.Base.Kind == StageBaseKind.Image ? 1 : 0;
+            foreach (var instruction in ReportedSteps(stage, cli.Builder))
             {
                 var text = instruction.Original.ReplaceLineEndings(" ").Trim();
                 steps.Add(new StepReport(++number, text, StepStatus.Cached, null, ShortcutReport.InputsUnchanged));
@@ -288,6 +292,19 @@ internal static class InputsShortcut
             SecondsSaved = known ? saved : null,
         };
     }
+
+    /// <summary>
+    /// The instructions of a stage that the build's own report lists as steps, so a shortcut run counts
+    /// what a cached build of the same Dockerfile counts: the classic builder prints every instruction
+    /// as a step (numbered across the file, the ARGs before the first FROM and each FROM included);
+    /// BuildKit prints only the instructions that make filesystem state, numbered within the stage (a
+    /// FROM of an image as 1; a stage built on another stage starts at its first instruction). The
+    /// report leaves FROM out for both (a base image is not a step the cache can save).
+    /// </summary>
+    internal static IEnumerable<LayerCache.Dockerfile.Instruction> ReportedSteps(LayerCache.Dockerfile.Stage stage, BuilderKind builder) =>
+        builder == BuilderKind.Classic
+            ? stage.Instructions
+            : stage.Instructions.Where(i => i.Keyword is "run" or "copy" or "add" or "workdir");
 
     /// <summary>
     /// The bytes of the entry's distinct layers (what a full restore could have moved), and the first

@@ -114,6 +114,7 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
                 // this build just ran would run again in each pass (seen: 2x the build time when the
                 // dependencies changed).
                 var missing = await TagClassicStagesAsync(executed, plan.Target, result.Output, stageTags, notes, cancellationToken);
+                await TagSharedStepsAsync(executed, result.Output, stageTags, cancellationToken);
                 if (missing.Count == 0)
                 {
                     break;
@@ -244,8 +245,46 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
         return missing;
     }
 
+    /// <summary>The name prefix of a shared step's image in an entry: a Dockerfile stage name starts with a letter, so it cannot be one.</summary>
+    internal const string SharedStepPrefix = "_shared-";
+
+    /// <summary>
+    /// Tags, to be saved with the stages, the image of every step that two stages built alike (the
+    /// same image id in both: stages <c>FROM</c> one base that begin with the same instructions, such
+    /// as a <c>WORKDIR</c>). The classic builder binds a stage to the first <c>--cache-from</c> image
+    /// that matches a step which is not that image's last, so without an image that ends at the shared
+    /// step, one of the two stages was bound to the other and missed every step after the shared ones
+    /// (and every stage built on it). Listed shortest first on restore, each shared step's image is the
+    /// match that ends there. They share their layers with the stages: the store adds only their configs.
+    /// </summary>
+    private async Task TagSharedStepsAsync(IReadOnlyList<LayerCache.Dockerfile.Stage> executed, BuildOutput output, Dictionary<string, string> stageTags, CancellationToken cancellationToken)
+    {
+        var indexes = executed.Select(s => s.Index).ToHashSet();
+        var steps = output.Steps.Where(s => !s.IsFrom && s.ImageId is not null && s.StageIndex is { } i && indexes.Contains(i)).ToList();
+
+        // A stage's own image is tagged already: it is the last step of its stage.
+        var stageImages = steps.GroupBy(s => s.StageIndex).Select(g => g.MaxBy(s => s.Number)!.ImageId!).ToHashSet(StringComparer.Ordinal);
+        var shared = steps
+            .GroupBy(s => s.ImageId!, StringComparer.Ordinal)
+            .Where(g => g.Select(s => s.StageIndex).Distinct().Count() > 1 && !stageImages.Contains(g.Key))
+            .Select(g => g.Key)
+            .ToList();
+        foreach (var id in shared)
+        {
+            var key = SharedStepPrefix + id;
+            var tag = run.StageTag(key);
+            await run.Engine.TagImageAsync(id, tag, cancellationToken);
+            stageTags[key] = tag;
+        }
+
+        if (shared.Count > 0)
+        {
+            run.Log($"tagged {shared.Count} step image(s) that stages share, so a restored classic build finds each stage's own images");
+        }
+    }
+
     /// <summary>Keeps the first report of each step: later stage builds see earlier stages' steps again, cached.</summary>
-    private static void Collect(BuildOutput output, HashSet<string> seen, Dictionary<string, List<StepReport>> steps)
+    private void Collect(BuildOutput output, HashSet<string> seen, Dictionary<string, List<StepReport>> steps)
     {
         foreach (var step in output.Steps)
         {
@@ -254,7 +293,11 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
                 continue;
             }
 
-            var stage = step.Stage ?? step.StageIndex?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?";
+            // A named stage by its name; an unnamed one by its index, as the report looks it up (BuildKit
+            // labels it stage-N, which is no stage's name).
+            var stage = step.StageIndex is { } index && !IsNamed(step.Stage)
+                ? index.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                : step.Stage ?? "?";
             if (!seen.Add($"{stage}\n{step.Number}\n{step.Instruction}"))
             {
                 continue;
@@ -275,6 +318,8 @@ internal sealed class StageBuilds(CacheRun run, DockerCliBuilder cli)
             list.Add(new StepReport(step.Number, step.Instruction, status, step.Duration?.TotalSeconds));
         }
     }
+
+    private bool IsNamed(string? stage) => stage is not null && run.Dockerfile.Plan.AllStages.Any(s => s.Name == stage);
 
     private async Task<List<StageBuildReport>> ReportsAsync(IReadOnlyList<LayerCache.Dockerfile.Stage> executed, Dictionary<string, string> stageTags, Dictionary<string, List<StepReport>> steps, Dictionary<string, string> notes, CancellationToken cancellationToken)
     {

@@ -22,7 +22,6 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
 {
     public async Task<LoadOutcome> LoadAsync(CacheEntry entry, Func<string, string> tagFor, CancellationToken cancellationToken)
     {
-        var present = await EngineChainIdsAsync(cancellationToken);
         var plans = new List<(StageImage Stage, ImageConfig Config, byte[] ConfigBytes, ImageManifest Manifest, string Tag)>();
         foreach (var stage in entry.Stages)
         {
@@ -62,10 +61,18 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
 
         if (toLoad.Count > 0)
         {
+            // Only when something is loaded: it inspects every image in the engine, one round trip
+            // each (dozens on a runner that kept a classic build's intermediates: most of a no-op's restore).
+            var present = await EngineChainIdsAsync(cancellationToken);
             await StreamLoadAsync(toLoad, present, outcome, cancellationToken);
         }
 
-        foreach (var plan in plans)
+        // Shortest history first: the classic builder takes the first --cache-from image whose history
+        // matches a step and, when that step is not the image's last, keeps only that image for the
+        // rest of the stage (moby daemon/images/cache.go). Listed longest first, a stage was bound to a
+        // later stage built on it (its own image then rebuilt as a new id) or to a sibling with the same
+        // first steps (every step after them missed). An image that ends at the step wins and binds nothing.
+        foreach (var plan in plans.OrderBy(p => p.Config.History?.Count ?? 0))
         {
             if (await engine.InspectImageAsync(plan.Tag, cancellationToken) is null)
             {
