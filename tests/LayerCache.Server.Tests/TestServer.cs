@@ -48,8 +48,10 @@ public sealed class TestServer : IAsyncDisposable
     public static Digest DigestOf(byte[] content) => Digest.Compute(content);
 
     /// <summary>Monolithic push; returns the response.</summary>
-    public Task<HttpResponseMessage> PushBlobAsync(string repository, byte[] content) =>
-        Client.PostAsync($"/v2/{repository}/blobs/uploads/?digest={DigestOf(content)}", Octets(content));
+    public Task<HttpResponseMessage> PushBlobAsync(string repository, byte[] content) => PushBlobAsync(Client, repository, content);
+
+    public static Task<HttpResponseMessage> PushBlobAsync(HttpClient client, string repository, byte[] content) =>
+        client.PostAsync($"/v2/{repository}/blobs/uploads/?digest={DigestOf(content)}", Octets(content));
 
     public static ByteArrayContent Octets(byte[] content)
     {
@@ -81,22 +83,27 @@ public sealed class TestServer : IAsyncDisposable
         return Encoding.UTF8.GetBytes(text.ToString());
     }
 
-    public Task<HttpResponseMessage> PutManifestAsync(string repository, string reference, byte[] manifest, string mediaType = MediaType.OciImageManifest)
+    public Task<HttpResponseMessage> PutManifestAsync(string repository, string reference, byte[] manifest, string mediaType = MediaType.OciImageManifest) =>
+        PutManifestAsync(Client, repository, reference, manifest, mediaType);
+
+    public static Task<HttpResponseMessage> PutManifestAsync(HttpClient client, string repository, string reference, byte[] manifest, string mediaType = MediaType.OciImageManifest)
     {
         var body = new ByteArrayContent(manifest);
         body.Headers.ContentType = new MediaTypeHeaderValue(mediaType);
-        return Client.PutAsync($"/v2/{repository}/manifests/{reference}", body);
+        return client.PutAsync($"/v2/{repository}/manifests/{reference}", body);
     }
 
     /// <summary>Pushes a config, one layer and a manifest tagged <paramref name="tag"/>; returns the manifest bytes.</summary>
-    public async Task<byte[]> PushImageAsync(string repository, string tag, int layerSize = 1000)
+    public Task<byte[]> PushImageAsync(string repository, string tag, int layerSize = 1000) => PushImageAsync(Client, repository, tag, layerSize);
+
+    public static async Task<byte[]> PushImageAsync(HttpClient client, string repository, string tag, int layerSize = 1000)
     {
         var config = Encoding.UTF8.GetBytes("{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}" + new string(' ', RandomNumberGenerator.GetInt32(100)));
         var layer = RandomBytes(layerSize);
-        (await PushBlobAsync(repository, config)).EnsureSuccessStatusCode();
-        (await PushBlobAsync(repository, layer)).EnsureSuccessStatusCode();
+        (await PushBlobAsync(client, repository, config)).EnsureSuccessStatusCode();
+        (await PushBlobAsync(client, repository, layer)).EnsureSuccessStatusCode();
         var manifest = Manifest(config, [layer]);
-        (await PutManifestAsync(repository, tag, manifest)).EnsureSuccessStatusCode();
+        (await PutManifestAsync(client, repository, tag, manifest)).EnsureSuccessStatusCode();
         return manifest;
     }
 
