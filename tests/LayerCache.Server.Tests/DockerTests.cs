@@ -61,4 +61,32 @@ public sealed class DockerTests(PrivateDockerd engine) : IClassFixture<PrivateDo
             File.Delete(tokens);
         }
     }
+
+    [Fact]
+    public async Task Buildkit_reads_cache_from_the_server_after_the_local_cache_is_gone()
+    {
+        var ct = CancellationToken.None;
+        await using var server = await TestServer.StartAsync();
+        var context = Directory.CreateTempSubdirectory("lc-serve-bk-").FullName;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(context, "Dockerfile"), $"FROM {TestImages.Busybox}\nRUN echo {Guid.NewGuid():N} > /stamp && sleep 1\n", ct);
+            var image = $"{server.HostPort}/lc/bk:main";
+            var env = new Dictionary<string, string> { ["DOCKER_BUILDKIT"] = "1" };
+            (await engine.RunDockerCliAsync(["build", "--network", "none", "--build-arg", "BUILDKIT_INLINE_CACHE=1", "-t", image, context], env, ct)).EnsureSuccess();
+            (await engine.RunDockerCliAsync(["push", image], null, ct)).EnsureSuccess();
+            (await engine.RunDockerCliAsync(["rmi", image], null, ct)).EnsureSuccess();
+            (await engine.RunDockerCliAsync(["builder", "prune", "-af"], null, ct)).EnsureSuccess();
+
+            var warm = (await engine.RunDockerCliAsync(["build", "--network", "none", "--progress", "plain", "--cache-from", image, "-t", "lc-bk-warm", context], env, ct)).EnsureSuccess();
+
+            // The RUN step itself was taken from the server's cache, not re-run.
+            Assert.Matches(new System.Text.RegularExpressions.Regex(@"#(\d+) \[2/2\] RUN[^\n]*\n(#\1 [^\n]*\n)*#\1 CACHED"), warm.StandardError + warm.StandardOutput);
+            Assert.Contains("/v2/lc/bk/manifests/main", server.Log.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(context, recursive: true);
+        }
+    }
 }
