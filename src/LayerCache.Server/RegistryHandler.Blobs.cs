@@ -234,6 +234,7 @@ internal sealed partial class RegistryHandler
         {
             await upload.WriteAsync(context.Request.Body, cancellationToken);
             _metrics.AddBytesIn(upload.Offset - before);
+            context.Items[BytesInKey] = upload.Offset - before;
             return true;
         }
         catch (SizeMismatchException e)

@@ -97,6 +97,7 @@ internal sealed partial class RegistryHandler
         }
 
         _metrics.AddBytesIn(body.Length);
+        context.Items[BytesInKey] = (long)body.Length;
         var digest = Digest.Compute(isDigest ? named.Algorithm : DigestAlgorithm.Sha256, body);
         if (isDigest && digest != named)
         {

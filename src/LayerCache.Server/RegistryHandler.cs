@@ -61,26 +61,32 @@ internal sealed partial class RegistryHandler
         {
             // The client went away; nothing to answer.
         }
-        catch (Exception e) when (e is BadHttpRequestException or IOException && !context.Response.HasStarted)
+        catch (Exception e) when (e is BadHttpRequestException or Microsoft.AspNetCore.Connections.ConnectionResetException && !context.Response.HasStarted)
         {
             await FailAsync(context, RegistryErrorCode.BlobUploadInvalid, "the request body broke off: " + e.Message);
         }
+        catch (Exception e) when (!context.Response.HasStarted && StoreErrors.Classify(e) is { } kind)
+        {
+            // The store's own classification, answered with the distribution code that names it (one mapping, StoreErrors).
+            Log($"event=store-error method={request.Method} path={Clean(raw)} kind={kind} error=\"{Clean(e.Message)}\"");
+            await FailAsync(context, RegistryErrorCode.Find(StoreErrors.ToDistributionCode(kind)) ?? RegistryErrorCode.Unknown, Clean(e.Message));
+        }
         catch (Exception e) when (!context.Response.HasStarted)
         {
-            Log($"event=error method={request.Method} path={raw} error=\"{e.GetType().Name}: {Clean(e.Message)}\"");
+            Log($"event=error method={request.Method} path={Clean(raw)} error=\"{e.GetType().Name}: {Clean(e.Message)}\"");
             await FailAsync(context, RegistryErrorCode.Unknown, "internal error");
         }
         catch (Exception e)
         {
             // Headers are out: a blob that failed verification mid-stream ends in a broken connection, never in wrong bytes.
-            Log($"event=abort method={request.Method} path={raw} error=\"{e.GetType().Name}: {Clean(e.Message)}\"");
+            Log($"event=abort method={request.Method} path={Clean(raw)} error=\"{e.GetType().Name}: {Clean(e.Message)}\"");
             context.Abort();
         }
         finally
         {
             var status = context.Response.StatusCode;
             _metrics.CountRequest(request.Method, status);
-            Log(string.Create(CultureInfo.InvariantCulture, $"method={request.Method} path={Clean(raw)} status={status} in={request.ContentLength ?? 0} ms={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0} remote={context.Connection.RemoteIpAddress}"));
+            Log(string.Create(CultureInfo.InvariantCulture, $"method={request.Method} path={Clean(raw)} status={status} in={(context.Items.TryGetValue(BytesInKey, out var bytes) ? bytes : 0)} ms={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0} remote={context.Connection.RemoteIpAddress}"));
         }
     }
 
@@ -204,6 +210,9 @@ internal sealed partial class RegistryHandler
     }
 
     private const string NoMountKey = "layercache.no-mount";
+
+    /// <summary>Request body bytes taken into the store, for the log line.</summary>
+    private const string BytesInKey = "layercache.bytes-in";
 
     private static string? TokenOf(string header)
     {
