@@ -64,13 +64,23 @@ public static class RegistryServer
             // Blobs are streamed into the store whatever their size; manifests are bounded by the handler.
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.AddServerHeader = false;
-            kestrel.Listen(endpoint, listen =>
+            void Configure(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen)
             {
                 if (certificate is not null)
                 {
                     listen.UseHttps(certificate);
                 }
-            });
+            }
+
+            // Every interface: IPv6 and IPv4 where the host has IPv6, IPv4 alone where it has not.
+            if (endpoint.Address.Equals(IPAddress.IPv6Any))
+            {
+                kestrel.ListenAnyIP(endpoint.Port, Configure);
+            }
+            else
+            {
+                kestrel.Listen(endpoint, Configure);
+            }
         });
         var app = builder.Build();
         app.Run(handler.HandleAsync);
