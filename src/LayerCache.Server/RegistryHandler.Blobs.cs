@@ -117,6 +117,12 @@ internal sealed partial class RegistryHandler
             return;
         }
 
+        if (_sessions.Count >= _maxUploads)
+        {
+            await FailAsync(context, RegistryErrorCode.TooManyRequests, $"{_maxUploads} uploads are open; finish or cancel one");
+            return;
+        }
+
         var session = _sessions.Add(route.Name, await _blobs.BeginUploadAsync(null, null, cancellationToken));
         Accepted(context, route.Name, session);
     }

@@ -24,7 +24,6 @@ internal sealed partial class RegistryHandler
     private static readonly string[] ManifestMediaTypes =
         [MediaType.OciImageManifest, MediaType.OciImageIndex, MediaType.DockerManifest, MediaType.DockerManifestList];
 
-    private readonly FileSystemCacheStore _store;
     private readonly FileSystemBlobStore _blobs;
     private readonly RepositoryReferences _repositories;
     private readonly UploadSessions _sessions;
@@ -33,11 +32,12 @@ internal sealed partial class RegistryHandler
     private readonly TokenFile? _tokens;
     private readonly TextWriter? _log;
     private readonly TimeProvider _clock;
+    private readonly int _maxUploads;
 
-    public RegistryHandler(FileSystemCacheStore store, UploadSessions sessions, BlobLeases leases, ServerMetrics metrics, TokenFile? tokens, TextWriter? log, TimeProvider clock)
+    public RegistryHandler(FileSystemCacheStore store, UploadSessions sessions, BlobLeases leases, ServerMetrics metrics, TokenFile? tokens, TextWriter? log, TimeProvider clock, int maxUploads)
     {
         _clock = clock;
-        _store = store;
+        _maxUploads = maxUploads;
         _blobs = (FileSystemBlobStore)store.Blobs;
         _repositories = new RepositoryReferences(store);
         _sessions = sessions;

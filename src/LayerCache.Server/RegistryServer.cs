@@ -54,7 +54,7 @@ public static class RegistryServer
         var metrics = new ServerMetrics();
         var sessions = new UploadSessions(options.Clock, options.UploadTimeout, metrics);
         var leases = new BlobLeases(options.Clock);
-        var handler = new RegistryHandler(store, sessions, leases, metrics, tokens, options.Log, options.Clock);
+        var handler = new RegistryHandler(store, sessions, leases, metrics, tokens, options.Log, options.Clock, options.MaxUploads);
         var collector = new OnlineCollector(store, leases, metrics, options.GcGrace, options.Clock, options.Log);
 
         var builder = WebApplication.CreateSlimBuilder();

@@ -27,6 +27,9 @@ public sealed record ServerOptions
     /// <summary>An upload session without a request for this long is abandoned and its content purged.</summary>
     public TimeSpan UploadTimeout { get; init; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>Open upload sessions allowed at once (each holds a file open); more are answered 429 TOOMANYREQUESTS.</summary>
+    public int MaxUploads { get; init; } = 1024;
+
     /// <summary>Where the one-line request and event logs go; nowhere when null.</summary>
     public TextWriter? Log { get; init; }
 

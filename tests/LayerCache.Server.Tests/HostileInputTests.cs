@@ -159,6 +159,20 @@ public sealed class HostileInputTests
         Assert.Equal("BLOB_UPLOAD_UNKNOWN", await TestServer.ErrorCodeAsync(response));
     }
 
+    [Fact]
+    public async Task Upload_sessions_past_the_limit_answer_429()
+    {
+        await using var server = await TestServer.StartAsync(o => o with { MaxUploads = 3 });
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await server.Client.PostAsync("/v2/a/blobs/uploads/", null)).StatusCode);
+        }
+
+        var refused = await server.Client.PostAsync("/v2/a/blobs/uploads/", null);
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("TOOMANYREQUESTS", await TestServer.ErrorCodeAsync(refused));
+    }
+
     private static void AssertNoBlobs(TestServer server)
     {
         var blobs = Path.Combine(server.StoreDirectory, "store", "blobs");
