@@ -50,7 +50,7 @@ public static class RegistryServer
 
         // Held for the server's life: another process's prune waits, and its opportunistic GC skips,
         // rather than collect blobs a client uploaded and has not referenced yet.
-        var writeSession = await store.BeginWriteAsync(cancellationToken);
+        var writeSession = options.HoldStoreLock ? await store.BeginWriteAsync(cancellationToken) : null;
         var metrics = new ServerMetrics();
         var sessions = new UploadSessions(options.Clock, options.UploadTimeout, metrics);
         var leases = new BlobLeases(options.Clock);
@@ -105,7 +105,10 @@ public static class RegistryServer
             }
 
             await sessions.CloseAllAsync();
-            await writeSession.DisposeAsync();
+            if (writeSession is not null)
+            {
+                await writeSession.DisposeAsync();
+            }
             stopSource.Dispose();
         });
     }

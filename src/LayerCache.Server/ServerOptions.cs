@@ -27,6 +27,13 @@ public sealed record ServerOptions
     /// <summary>An upload session without a request for this long is abandoned and its content purged.</summary>
     public TimeSpan UploadTimeout { get; init; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>
+    /// Hold the store's write session (a shared lock) while serving, so another process's prune waits
+    /// and its opportunistic GC skips rather than collect blobs a client uploaded and has not referenced
+    /// yet. An in-process bridge that prunes the same store itself turns it off and stops the server first.
+    /// </summary>
+    public bool HoldStoreLock { get; init; } = true;
+
     /// <summary>Open upload sessions allowed at once (each holds a file open); more are answered 429 TOOMANYREQUESTS.</summary>
     public int MaxUploads { get; init; } = 1024;
 
