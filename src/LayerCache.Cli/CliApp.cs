@@ -28,6 +28,7 @@ internal static class CliApp
             StoreCommands.Prune(cli),
             StoreCommands.Verify(cli),
             StatsCommand.Create(cli),
+            ServeCommand.Create(cli),
         };
 
         var parse = root.Parse(own);

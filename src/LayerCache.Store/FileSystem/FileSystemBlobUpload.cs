@@ -8,11 +8,11 @@ namespace LayerCache.Store;
 /// written, renamed to <c>blobs/ALG/HEX</c> at commit once verified. Not resumable: a local copy that
 /// broke is simply redone, and a killed writer's temp file is swept by a prune.
 /// </summary>
-internal sealed class FileSystemBlobUpload : IBlobUpload
+internal sealed class FileSystemBlobUpload : ILateDigestBlobUpload
 {
     private readonly OciLayout _layout;
-    private readonly Digest? _expected;
-    private readonly long? _expectedSize;
+    private Digest? _expected;
+    private long? _expectedSize;
     private readonly IncrementalHash _hash;
     private readonly string _tempPath;
     private FileStream? _file;
@@ -94,6 +94,27 @@ internal sealed class FileSystemBlobUpload : IBlobUpload
             await CancelAsync(CancellationToken.None);
             throw;
         }
+    }
+
+    /// <inheritdoc/>
+    public async Task<BlobInfo> CommitAsync(Digest expected, long? expectedSize, CancellationToken cancellationToken)
+    {
+        // The content was hashed with the algorithm chosen at begin; a digest of another cannot be checked.
+        if ((_expected is { } begun && begun != expected) || expected.Algorithm != (_expected?.Algorithm ?? DigestAlgorithm.Sha256))
+        {
+            await CancelAsync(CancellationToken.None);
+            throw new DigestMismatchException($"blob {expected}: the upload was begun for {_expected?.ToString() ?? "sha256 content"}");
+        }
+
+        if (expectedSize is { } size && _expectedSize is { } begunSize && size != begunSize)
+        {
+            await CancelAsync(CancellationToken.None);
+            throw new SizeMismatchException(size, begunSize, "blob " + expected);
+        }
+
+        _expected = expected;
+        _expectedSize ??= expectedSize;
+        return await CommitAsync(cancellationToken);
     }
 
     /// <inheritdoc/>
