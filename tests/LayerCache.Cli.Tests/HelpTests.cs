@@ -14,6 +14,7 @@ public sealed class HelpTests
         { "prune", ["--cache", "--keep", "--max-size", "--format"], ["--max-age"] },
         { "verify", ["--cache", "--format"], ["--keep"] },
         { "stats", ["--cache", "--scope", "--since", "--format", "--svg"], ["--keep", "--max-age"] },
+        { "serve", ["--store", "--listen", "--tls-cert", "--tls-key", "--tokens", "--gc-interval", "--gc-grace", "--upload-timeout"], ["--cache", "--keep"] },
     };
 
     [Theory]
