@@ -17,6 +17,7 @@ internal static class EnvironmentHelp
     [
         ("LAYERCACHE_CACHE", "The store when --cache is not given (default: $XDG_CACHE_HOME/layercache, else ~/.cache/layercache)", StoreCommands),
         ("LAYERCACHE_INSECURE_REGISTRY", "Set to 1 to allow plain HTTP to a registry store that is not on this machine (as --insecure-registry)", StoreCommands),
+        ("LAYERCACHE_TOKEN", "A token for a registry cache store (a layercache serve token, or an access token a registry takes as a password); default: docker login's credentials", StoreCommands),
         ("LAYERCACHE_REGISTRY_CA", "A PEM file of CA certificates to trust for a registry store (as --registry-ca)", StoreCommands),
         ("LAYERCACHE_DOCKER", "The docker CLI binary that runs the builds (default: docker on PATH)", EngineCommands),
         ("LAYERCACHE_SIGNING_KEY", "A secret: a save signs its entry with it, a restore accepts only entries signed with it", CacheCommands),

@@ -47,7 +47,7 @@ public static class CacheStoreFactory
                         Registry = address.Registry,
                         Insecure = address.Insecure,
                         CaFile = address.CaFile,
-                        Credentials = DockerConfigCredentialProvider.FromEnvironment(environment),
+                        Credentials = CacheTokenCredentialProvider.FromEnvironment(environment),
                     },
                     Repository = address.Repository,
                 };
