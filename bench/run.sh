@@ -14,7 +14,7 @@ if [[ $QUICK == 1 ]]; then REPS=${BENCH_REPS:-1}; DEPS_MB=25; else REPS=${BENCH_
 if [[ $QUICK == 1 ]]; then W3_FILES=${BENCH_W3_FILES:-4000}; W3_MB=${BENCH_W3_MB:-100}; W4_MB=${BENCH_W4_MB:-256}
 else W3_FILES=${BENCH_W3_FILES:-40000}; W3_MB=${BENCH_W3_MB:-1024}; W4_MB=${BENCH_W4_MB:-2048}; fi
 WORKLOADS=${BENCH_WORKLOADS:-W1 W2 W3 W4}
-STRATEGIES=${BENCH_STRATEGIES:-cold warm seed-file seed-registry-classic seed-registry-buildkit lc-classic lc-buildkit}
+STRATEGIES=${BENCH_STRATEGIES:-cold warm seed-file seed-registry-classic seed-registry-buildkit lc-classic lc-buildkit lc-registry-classic lc-registry-buildkit}
 # W3 and W4 also get a base image update (the same base tag, a new upstream image).
 scenarios_of() { [[ -n ${BENCH_SCENARIOS:-} ]] && { echo "$BENCH_SCENARIOS"; return; }; case $1 in W1|W2) echo "unchanged src deps";; *) echo "unchanged src deps base";; esac; }
 
@@ -81,22 +81,38 @@ run_seed_registry() { # $3 = 0 classic, 1 buildkit
   registry_stop reg
   R_BYTES=$(du -sb "$cache/registry" | cut -f1)
 }
-run_lc() { # $3 = 0 classic, 1 buildkit
-  local cache=$1 c=$2 bk=$3 t
+run_lc() { # $3 = 0 classic, 1 buildkit; $4 = the store (default: dir:$cache/store)
+  local cache=$1 c=$2 bk=$3 store=${4:-dir:$1/store} t
   t=$(now)
-  DOCKER_BUILDKIT=$bk /usr/bin/time -f %M -o "$cache/rss" "$LC" build --cache "dir:$cache/store" --scope bench/main \
+  DOCKER_BUILDKIT=$bk /usr/bin/time -f %M -o "$cache/rss" "$LC" build --cache "$store" --scope bench/main \
     --keep current --format json -t app:latest "$c" -- --network none > "$cache/report.json" 2> "$cache/build.log" || return 1
   R_TOTAL=$(since "$t")
   read -r R_RESTORE R_BUILD R_SAVE R_MOVED R_EXPORTED R_WRITTEN R_LOADED < <(jq -r '[(.restore.seconds // 0), (.build.seconds // 0), (.save.seconds // 0), (.save.layerBytesWritten // 0), (.save.bytesExported // 0), (.save.bytesWritten // 0), (.restore.bytesLoaded // 0)] | @tsv' "$cache/report.json")
   # Issue 14's bound: the engine loads <= 1.2x the target image (its layers' size as the engine counts it).
   R_IMAGE=$($DOCKER image inspect app:latest --format '{{.Size}}' 2>/dev/null || echo -)
   R_RSS=$(( $(tail -1 "$cache/rss") / 1024 ))
+  [[ $store == dir:* ]] || return 0
   R_BYTES=$(du -sb "$cache/store" | cut -f1)
   # The changed layers, measured on disk: layer blobs the entry added to the store (not in the
   # primed store); JSON blobs (configs, manifests, indexes) are metadata.
   local b f; R_NEWLAYERS=0
   for b in $(comm -13 <(ls "$PRIMED/store/blobs/sha256" 2>/dev/null | sort) <(ls "$cache/store/blobs/sha256" | sort)); do
     f=$cache/store/blobs/sha256/$b
+    [[ $(head -c1 "$f") == "{" ]] || R_NEWLAYERS=$(( R_NEWLAYERS + $(stat -c %s "$f") ))
+  done
+}
+# layercache with a registry store (issue 10): the cache is a repository of a Distribution registry
+# that, like the seed-registry strategies', persists between CI runs; nothing goes through a CI cache step.
+run_lc_registry() { # $3 = 0 classic, 1 buildkit
+  local cache=$1 c=$2 bk=$3 port b f
+  registry_start reg "$cache/registry"; port=$(registry_port reg)
+  run_lc "$cache" "$c" "$bk" "registry://127.0.0.1:$port/cache" || { registry_stop reg; return 1; }
+  registry_stop reg
+  R_BYTES=$(du -sb "$cache/registry" | cut -f1)
+  # New layers: layer blobs (gzip, as pushed) the run added to the registry's storage.
+  local blobs=docker/registry/v2/blobs/sha256; R_NEWLAYERS=0
+  for b in $(comm -13 <(cd "$PRIMED/registry/$blobs" 2>/dev/null && ls -d */* | sort) <(cd "$cache/registry/$blobs" && ls -d */* | sort)); do
+    f=$cache/registry/$blobs/$b/data
     [[ $(head -c1 "$f") == "{" ]] || R_NEWLAYERS=$(( R_NEWLAYERS + $(stat -c %s "$f") ))
   done
 }
@@ -114,6 +130,8 @@ strategy_run() { # STRATEGY CACHE_DIR CONTEXT
     seed-registry-buildkit) run_seed_registry "$2" "$3" 1;;
     lc-classic) run_lc "$2" "$3" 0;;
     lc-buildkit) run_lc "$2" "$3" 1;;
+    lc-registry-classic) run_lc_registry "$2" "$3" 0;;
+    lc-registry-buildkit) run_lc_registry "$2" "$3" 1;;
   esac
   [[ -n $R_TOTAL ]] || R_TOTAL=$(awk -v a="$R_RESTORE" -v b="$R_BUILD" -v c="$R_SAVE" 'BEGIN{printf "%.2f", a+b+c}')
 }
@@ -127,7 +145,7 @@ record() { # W STRATEGY SCENARIO REP
 # path on the runner: restore = download + extract the archive; save = tar + compress + upload,
 # skipped when the key exists. The key is "<strategy>-<commit>" (restore-keys "<strategy>-"), so
 # a rerun of the same commit (unchanged) finds its key and saves nothing, every new commit saves.
-ci_paths() { case $1 in seed-file) echo cache.tar.gz;; lc-*) echo store;; esac; }
+ci_paths() { case $1 in seed-file) echo cache.tar.gz;; lc-registry-*) ;; lc-*) echo store;; esac; }
 ci_restore() { # STRATEGY RUN_DIR ARCHIVE
   R_CIRESTORE=0 R_CIDOWN=0
   [[ -f $3 ]] || return 0

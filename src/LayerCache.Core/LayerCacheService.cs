@@ -49,9 +49,9 @@ public sealed class LayerCacheService
         {
             // --push is layercache's own (docker never sees it), so the shortcut does not refuse it: the
             // image it tagged goes to the registry by the same rule, pushed only when the registry lacks it.
-            var shortcutPushes = options.Push && shortcut.Build?.ImageId is { } shortcutId && Oci.Digest.TryParse(shortcutId, out var shortcutImage)
+            var shortcutPushes = shortcut.Pushes ?? (options.Push && shortcut.Build?.ImageId is { } shortcutId && Oci.Digest.TryParse(shortcutId, out var shortcutImage)
                 ? await PushStep.PushAsync(_engine, tags, shortcutImage, options.Platform, options.Environment, _log, cancellationToken)
-                : null;
+                : null);
             var shortcutExit = shortcutPushes?.Any(p => p.Outcome == "failed") == true ? 1 : 0;
             var shortcutResult = Report("build", run, shortcut.Restore, shortcut.Build, shortcut.Save, shortcutExit) with { Shortcut = shortcut.Report, Pushes = shortcutPushes };
             await RunHistoryRecorder.RecordAsync(run, shortcutResult, cancellationToken);

@@ -199,6 +199,13 @@ internal sealed partial class RegistryHandler
             return false;
         }
 
+        if (access == TokenAccess.Write && !scopes.Any(s => s.Allows(access, route.Name) && !s.IsTagLimited)
+            && await TagLimitRefusesAsync(route, context.Request.Method, [.. scopes.Where(s => s.Allows(access, route.Name))], context.RequestAborted) is { } refusal)
+        {
+            await FailAsync(context, RegistryErrorCode.Denied, refusal);
+            return false;
+        }
+
         // A mount also reads its source; without read there, the request starts a plain upload (the spec's fallback).
         if (route.Kind == RouteKind.Upload && context.Request.Query["from"].ToString() is { Length: > 0 } from
             && !scopes.Any(s => s.Allows(TokenAccess.Read, from)))
@@ -207,6 +214,44 @@ internal sealed partial class RegistryHandler
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Why tag-limited write grants do not cover this write, or null when they do: uploads and pushes by
+    /// digest are content-addressed and always allowed; a tag must match; a manifest deleted by digest must
+    /// have only matching tags (deleting it removes them); a blob may be shared, so it is never deleted.
+    /// </summary>
+    private async Task<string?> TagLimitRefusesAsync(RegistryRoute route, string method, IReadOnlyList<TokenScope> grants, CancellationToken cancellationToken)
+    {
+        switch (route.Kind)
+        {
+            case RouteKind.Upload:
+                return null;
+            case RouteKind.Manifest when !route.Reference.Contains(':', StringComparison.Ordinal):
+                return grants.Any(g => g.AllowsTag(route.Reference))
+                    ? null
+                    : $"the token may write only tags {string.Join(", ", grants.Select(g => g.TagGlob))} of {route.Name}, not {route.Reference}";
+            case RouteKind.Manifest when Digest.TryParse(route.Reference, out var digest):
+                if (!string.Equals(method, "DELETE", StringComparison.Ordinal))
+                {
+                    return null;
+                }
+
+                await foreach (var reference in _repositories.ListAsync(route.Name, cancellationToken))
+                {
+                    if (reference.Digest == digest && reference.GetAnnotation(RepositoryReferences.TagAnnotation) is { } tag && !grants.Any(g => g.AllowsTag(tag)))
+                    {
+                        return $"the token may write only tags {string.Join(", ", grants.Select(g => g.TagGlob))} of {route.Name}, and {route.Reference} is tagged {tag}";
+                    }
+                }
+
+                return null;
+            case RouteKind.Manifest:
+                // An unparsable digest: the handler answers DIGEST_INVALID.
+                return null;
+            default:
+                return $"the token may write only tags {string.Join(", ", grants.Select(g => g.TagGlob))} of {route.Name}, which does not cover deleting blobs";
+        }
     }
 
     private const string NoMountKey = "layercache.no-mount";

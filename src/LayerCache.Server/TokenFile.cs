@@ -51,7 +51,7 @@ internal sealed class TokenFile
             var scopes = new List<TokenScope>();
             foreach (var field in fields.Skip(1))
             {
-                scopes.Add(TokenScope.TryParse(field) ?? throw new FormatException($"{source}:{number}: invalid scope \"{field}\": expected read:GLOB or write:GLOB"));
+                scopes.Add(TokenScope.TryParse(field) ?? throw new FormatException($"{source}:{number}: invalid scope \"{field}\": expected read:GLOB, write:GLOB or write:GLOB:TAGGLOB"));
             }
 
             tokens.Add((Convert.FromHexString(fields[0][7..]), scopes));

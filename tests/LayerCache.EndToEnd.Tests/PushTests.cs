@@ -41,6 +41,19 @@ public sealed class PushTests
         Assert.Equal(pushed.Digest, unchanged.Digest);
         Assert.Contains("unchanged", again.Stderr, StringComparison.Ordinal);
 
+        // A fresh runner, same inputs, the image already in the registry: not even loaded (issue 14).
+        await using (var fresh = await Runner.StartAsync(ct))
+        {
+            var skipped = await fresh.LayercacheAsync(Builder.Classic, build, ct);
+            skipped.ExpectExit(0);
+            Assert.True(skipped.Report.Shortcut is { Taken: true, SkippedLoad: true }, $"an unchanged pushed image must not be loaded: {skipped}");
+            var same = Assert.Single(skipped.Report.Pushes ?? []);
+            Assert.Equal(("unchanged", pushed.Digest), (same.Outcome, same.Digest));
+            Assert.Equal(0, skipped.Report.Restore!.BytesLoaded);
+            Assert.Equal(first.Report.Build!.ImageId, skipped.Report.Build!.ImageId);
+            Assert.Null(await fresh.Client.InspectImageAsync(tag, ct));
+        }
+
         // A changed source makes a new image: pushed, under a new digest.
         await File.WriteAllTextAsync(Path.Combine(app, "version.txt"), "2\n", ct);
         var changed = await runner.LayercacheAsync(Builder.Classic, build, ct);

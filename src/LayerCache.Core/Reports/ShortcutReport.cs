@@ -30,6 +30,12 @@ public sealed record ShortcutReport
     /// <summary>Bytes of the entry's layers that were not moved into the engine (the other stages', and those the engine had).</summary>
     public long BytesNotMoved { get; init; }
 
+    /// <summary>
+    /// True when the target image was not even loaded: the run pushes (<c>--push</c>, without <c>--load</c>) and
+    /// every tag's registry already serves this image, so nothing was moved into the engine or tagged locally.
+    /// </summary>
+    public bool SkippedLoad { get; init; }
+
     /// <summary>Wall time of the digest (and, when taken, of the load and tags).</summary>
     public double Seconds { get; init; }
 }

@@ -66,6 +66,12 @@ internal static class InputsShortcut
         }
 
         var (entry, stage, layerBytes) = hit;
+        if (run.Options.Push && tags.Count > 0 && !ShortcutRules.Loads(docker)
+            && await PushStep.AllUnchangedAsync(tags, stage.ConfigDigest, run.Options.Platform, run.Options.Environment, cancellationToken) is { } unchangedPushes)
+        {
+            return await NotLoadedAsync(run, cli, docker, store, inputs, entry, stage.ConfigDigest.Value, layerBytes, unchangedPushes, clock, cancellationToken);
+        }
+
         var targetTag = run.StageTag(plan.Target.Name ?? "target");
         LoadOutcome loaded;
         string imageId;
@@ -135,6 +141,54 @@ internal static class InputsShortcut
             Seconds = clock.Elapsed.TotalSeconds,
         };
         return new ShortcutAttempt(report, inputs.Digest, restore, build, save);
+    }
+
+    /// <summary>
+    /// The shortcut when every <c>--push</c> tag's registry already serves the entry's target image: the image
+    /// is not loaded and nothing is tagged in the engine (<c>--load</c> asks for it); <c>--iidfile</c> still gets its id.
+    /// </summary>
+    private static async Task<ShortcutAttempt> NotLoadedAsync(
+        CacheRun run, DockerCliBuilder cli, DockerBuildArguments docker, ICacheStore store, BuildInputsResult inputs, CacheEntry entry, string imageId, long layerBytes,
+        IReadOnlyList<PushReport> pushes, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        run.Log($"inputs unchanged since entry {entry.RefName}, and every -t tag's registry already has this image: nothing loaded or tagged locally (--load loads it)");
+        foreach (var push in pushes)
+        {
+            run.Log($"push: {push.Tag} unchanged ({push.Digest}): the registry already has this image");
+        }
+
+        if (ShortcutRules.IidFile(docker) is { Length: > 0 } iidFile)
+        {
+            await File.WriteAllTextAsync(iidFile, imageId, cancellationToken);
+        }
+
+        if (store is IEntryUsageRecorder usage)
+        {
+            await usage.MarkUsedAsync(entry.Id, run.Clock.GetUtcNow(), cancellationToken);
+        }
+
+        var restore = new RestoreReport
+        {
+            Hit = true,
+            Entry = entry.RefName,
+            EntryScope = entry.Scope.Value,
+            EntryCreated = entry.Created,
+            Seconds = clock.Elapsed.TotalSeconds,
+        };
+        var unchanged = $"inputs unchanged: entry {entry.RefName} already holds this image";
+        var save = new SaveReport { SkippedReason = SaveStep.Refusal(run.Scopes, run.EngineAvailable) is { } refusal ? $"{refusal}; {unchanged}" : unchanged };
+        var report = new ShortcutReport
+        {
+            Taken = true,
+            SkippedLoad = true,
+            Inputs = inputs.Digest.Value,
+            Entry = entry.RefName,
+            ContextFiles = inputs.Context.Files,
+            ContextBytes = inputs.Context.Bytes,
+            BytesNotMoved = layerBytes,
+            Seconds = clock.Elapsed.TotalSeconds,
+        };
+        return new ShortcutAttempt(report, inputs.Digest, restore, CachedBuild(run, cli, entry, imageId), save, pushes);
     }
 
     /// <summary>The inputs digest for <c>layercache key</c>: no docker flags; null with the reasons when it cannot be computed.</summary>

@@ -66,6 +66,46 @@ internal static class PushStep
         return reports;
     }
 
+    /// <summary>
+    /// "unchanged" reports for every tag when each tag's registry already serves <paramref name="imageId"/>
+    /// (so the image need not even be in the engine); null as soon as one does not, or cannot be asked.
+    /// </summary>
+    public static async Task<IReadOnlyList<PushReport>?> AllUnchangedAsync(
+        IReadOnlyList<string> tags,
+        Digest imageId,
+        string? platform,
+        Func<string, string?> environment,
+        CancellationToken cancellationToken)
+    {
+        var credentials = DockerConfigCredentialProvider.FromEnvironment(environment);
+        var target = platform is { Length: > 0 } ? Platform.Parse(platform) : HostPlatform();
+        var reports = new List<PushReport>();
+        foreach (var tag in tags)
+        {
+            if (!ImageReference.TryParse(tag, out var reference, out _))
+            {
+                return null;
+            }
+
+            try
+            {
+                if (await RemoteDigestIfSameAsync(reference, imageId, target, credentials, cancellationToken) is not { } same)
+                {
+                    return null;
+                }
+
+                reports.Add(new PushReport(tag, "unchanged", same.Value));
+            }
+            catch (Exception e) when (e is RegistryException or RegistryCredentialsException or HttpRequestException or IOException or FormatException)
+            {
+                // Only a sure "already there" skips the load; anything else takes the path that loads and pushes.
+                return null;
+            }
+        }
+
+        return reports.Count > 0 ? reports : null;
+    }
+
     /// <summary>The tag's manifest digest when it is this image (its config digest is the image id), else null.</summary>
     private static async Task<Digest?> RemoteDigestIfSameAsync(ImageReference reference, Digest imageId, Platform platform, IRegistryCredentialProvider credentials, CancellationToken cancellationToken)
     {

@@ -33,6 +33,9 @@ internal static partial class ShortcutRules
         return result;
     }
 
+    /// <summary>True when the user asked for the image in the engine (<c>--load</c>) even when it is pushed.</summary>
+    public static bool Loads(DockerBuildArguments docker) => Flags(docker).Any(f => f.Flag?.Name == "--load");
+
     /// <summary>The <c>--iidfile</c> path the user asked for, or null.</summary>
     public static string? IidFile(DockerBuildArguments docker) =>
         Flags(docker).LastOrDefault(f => f.Flag?.Name == "--iidfile") is { Flag: not null } found ? Value(found.Words) : null;

@@ -211,6 +211,7 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IDisposable
         }
 
         var warnings = new List<string>();
+        var denied = new List<string>();
         var deleted = 0;
         var removedEntries = new List<CacheEntry>();
         var removedBroken = new List<string>();
@@ -229,17 +230,28 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IDisposable
                     deleted++;
                 }
             }
-            catch (RegistryException e) when (e.Kind is RegistryErrorKind.Unsupported or RegistryErrorKind.Denied)
+            catch (RegistryException e) when (e.Kind is RegistryErrorKind.Unsupported)
             {
                 // The entry is saved either way; retention the registry will not do is its setup, not a failed save.
-                warnings.Add(e.Kind == RegistryErrorKind.Unsupported
-                    ? $"{Location}: the registry does not allow deletes, so retention removed nothing (enable deletes, e.g. REGISTRY_STORAGE_DELETE_ENABLED=true for Distribution, or use the registry's own retention rules)"
-                    : $"{Location}: the registry refused to delete (the credentials may push but not delete), so retention removed nothing: {e.Message}");
+                warnings.Add($"{Location}: the registry does not allow deletes, so retention removed nothing (enable deletes, e.g. REGISTRY_STORAGE_DELETE_ENABLED=true for Distribution, or use the registry's own retention rules)");
                 removedEntries.Clear();
                 removedBroken.Clear();
                 deleted = 0;
                 kept = [.. loaded];
+                denied.Clear();
                 break;
+            }
+            catch (RegistryException e) when (e.Kind is RegistryErrorKind.Denied)
+            {
+                // Credentials that may push but not delete, or delete only their own scope's tags (a pull
+                // request's token on a team server): that entry stays, the rest of retention goes on.
+                denied.Add(e.Message);
+                if (entry is not null)
+                {
+                    kept.Add(entry);
+                }
+
+                continue;
             }
             catch (RegistryException e)
             {
@@ -254,6 +266,11 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IDisposable
             {
                 removedEntries.Add(entry);
             }
+        }
+
+        if (denied.Count > 0)
+        {
+            warnings.Add($"{Location}: the registry refused to delete {denied.Count} entr{(denied.Count == 1 ? "y" : "ies")} retention chose (the credentials may not delete there), so they were kept: {denied[0]}");
         }
 
         var keptBlobs = new Dictionary<Digest, long>();
