@@ -6,7 +6,7 @@ CONFIG ?= Release
 RESULTS := artifacts/test-results
 LAYERCACHE := src/LayerCache.Cli/bin/$(CONFIG)/net10.0/layercache
 
-.PHONY: all provision build test demo bench bench-quick clean dist dist-check dist-measure
+.PHONY: all provision build test demo bench bench-serve bench-quick clean dist dist-check dist-measure
 
 all: build
 
@@ -28,6 +28,11 @@ demo: build
 
 bench: build
 	bench/run.sh
+	bench/serve-throughput.sh
+
+# layercache serve against Distribution: blob throughput and peak RSS (part of make bench).
+bench-serve: build
+	bench/serve-throughput.sh
 
 # Release files under artifacts/dist/ (scripts/dist.sh): NativeAOT linux-x64, trimmed single-file
 # linux-musl-x64 and linux-arm64, the dotnet tool package, the image's context, SHA256SUMS.

@@ -16,6 +16,7 @@ namespace LayerCache.Core.Workflows;
 internal sealed class CacheRun
 {
     private readonly List<string> _warnings = [];
+    private bool _storeUnusable;
 
     private CacheRun(CacheOptions options, IDockerEngine engine, Action<string> log, TimeProvider clock)
     {
@@ -105,9 +106,18 @@ internal sealed class CacheRun
         Log($"warning: {message}");
     }
 
-    /// <summary>Opens the store, or warns and returns null (fail open).</summary>
+    /// <summary>
+    /// Opens the store, or warns and returns null (fail open). A store that failed to open is not tried
+    /// again in the same run: an unreachable or refusing registry would cost its retries, and repeat its
+    /// warning, once per step.
+    /// </summary>
     public async Task<ICacheStore?> OpenStoreAsync(bool create, CancellationToken cancellationToken)
     {
+        if (_storeUnusable)
+        {
+            return null;
+        }
+
         try
         {
             // A writer heals: a damaged store is rebuilt and orphans of failed saves collected.
@@ -125,7 +135,11 @@ internal sealed class CacheRun
         }
         catch (Exception e) when (StoreErrors.IsStoreFailure(e))
         {
-            Warn($"cache store {Options.Store} is unusable: {OneLine(e)}", e);
+            _storeUnusable = true;
+            var hint = Options.Store.Kind == StoreKind.Registry && StoreErrors.Classify(e) == StoreErrorKind.Denied
+                ? " (credentials for a registry store: LAYERCACHE_TOKEN, or docker login HOST)"
+                : string.Empty;
+            Warn($"cache store {Options.Store} is unusable: {OneLine(e)}{hint}", e);
             return null;
         }
     }
