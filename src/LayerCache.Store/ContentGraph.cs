@@ -46,6 +46,35 @@ internal sealed class ContentGraph
         return seen;
     }
 
+    /// <summary>
+    /// True when every blob <paramref name="root"/> reaches is present with its declared size and every
+    /// document in it parses; <paramref name="present"/> remembers sizes across calls.
+    /// </summary>
+    public async Task<bool> IsCompleteAsync(Descriptor root, Dictionary<Digest, long?> present, CancellationToken cancellationToken)
+    {
+        foreach (var (digest, descriptor) in await ClosureAsync(root, cancellationToken))
+        {
+            if (Problems.ContainsKey(digest))
+            {
+                return false;
+            }
+
+            if (!present.TryGetValue(digest, out var size))
+            {
+                size = await _blobs.TryGetSizeAsync(digest, cancellationToken);
+                present[digest] = size;
+            }
+
+            // A size the descriptor does not state could never be restored (the stream would be cut or overrun).
+            if (size != descriptor.Size)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Reads a whole small blob (verified) into memory, through the one bounded <see cref="DocumentReader"/>.</summary>
     /// <exception cref="StoreCorruptException">The blob is larger than <see cref="MaxDocumentSize"/>.</exception>
     public static async Task<byte[]> ReadDocumentAsync(IBlobStore blobs, Digest digest, CancellationToken cancellationToken)

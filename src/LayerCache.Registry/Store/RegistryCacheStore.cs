@@ -116,7 +116,7 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IDisposable
     public async Task<CacheEntry> PutEntryAsync(CacheEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        Validate(entry);
+        EntryRules.Validate(entry);
         var stages = new List<StageImage>(entry.Stages.Count);
         foreach (var stage in entry.Stages)
         {
@@ -412,65 +412,13 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IDisposable
     {
         foreach (var stage in entry.Stages)
         {
-            var root = new Descriptor { MediaType = stage.ManifestMediaType, Digest = stage.ManifestDigest, Size = stage.ManifestSize };
-            foreach (var (digest, descriptor) in await graph.ClosureAsync(root, cancellationToken))
+            if (!await graph.IsCompleteAsync(new Descriptor { MediaType = stage.ManifestMediaType, Digest = stage.ManifestDigest, Size = stage.ManifestSize }, present, cancellationToken))
             {
-                if (graph.Problems.ContainsKey(digest))
-                {
-                    return false;
-                }
-
-                if (!present.TryGetValue(digest, out var size))
-                {
-                    size = await graph.Blobs.TryGetSizeAsync(digest, cancellationToken);
-                    present[digest] = size;
-                }
-
-                if (size != descriptor.Size)
-                {
-                    return false;
-                }
+                return false;
             }
         }
 
         return true;
-    }
-
-    private static void Validate(CacheEntry entry)
-    {
-        if (entry.Scope.Equals(default(CacheScope)))
-        {
-            throw new ArgumentException("entry has no scope", nameof(entry));
-        }
-
-        if (entry.Key.IsEmpty)
-        {
-            throw new ArgumentException("entry has no cache key", nameof(entry));
-        }
-
-        if (entry.Stages is null || entry.Stages.Count == 0)
-        {
-            throw new ArgumentException("entry has no stages", nameof(entry));
-        }
-
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var stage in entry.Stages)
-        {
-            if (string.IsNullOrWhiteSpace(stage.Name) || stage.Name.Any(char.IsControl))
-            {
-                throw new ArgumentException($"stage \"{stage.Name}\" is empty or has control characters", nameof(entry));
-            }
-
-            if (!names.Add(stage.Name))
-            {
-                throw new ArgumentException($"stage \"{stage.Name}\" appears twice", nameof(entry));
-            }
-
-            if (stage.ManifestDigest.IsEmpty)
-            {
-                throw new ArgumentException($"stage \"{stage.Name}\" has no manifest digest", nameof(entry));
-            }
-        }
     }
 
     /// <summary>An entry tag and what it points at: the entry, or null when it is not one (<paramref name="Ours"/>: it carries this store's format annotation).</summary>

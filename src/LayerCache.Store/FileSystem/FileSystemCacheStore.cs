@@ -150,7 +150,7 @@ public sealed class FileSystemCacheStore : IPrunableCacheStore, IVerifiableCache
     public async Task<CacheEntry> PutEntryAsync(CacheEntry entry, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entry);
-        Validate(entry);
+        EntryRules.Validate(entry);
 
         // Shared with other writers, exclusive of prune: the blobs checked below stay until published.
         await using var writer = await FileLock.AcquireAsync(GcLockPath, exclusive: false, _options.LockTimeout, cancellationToken);
@@ -322,40 +322,4 @@ public sealed class FileSystemCacheStore : IPrunableCacheStore, IVerifiableCache
         }
     }
 
-    private static void Validate(CacheEntry entry)
-    {
-        if (entry.Scope.Equals(default(CacheScope)))
-        {
-            throw new ArgumentException("entry has no scope", nameof(entry));
-        }
-
-        if (entry.Key.IsEmpty)
-        {
-            throw new ArgumentException("entry has no cache key", nameof(entry));
-        }
-
-        if (entry.Stages is null || entry.Stages.Count == 0)
-        {
-            throw new ArgumentException("entry has no stages", nameof(entry));
-        }
-
-        var names = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var stage in entry.Stages)
-        {
-            if (string.IsNullOrWhiteSpace(stage.Name) || stage.Name.Any(char.IsControl))
-            {
-                throw new ArgumentException($"stage name \"{stage.Name}\" is empty or has control characters", nameof(entry));
-            }
-
-            if (!names.Add(stage.Name))
-            {
-                throw new ArgumentException($"stage \"{stage.Name}\" appears twice", nameof(entry));
-            }
-
-            if (stage.ManifestDigest.IsEmpty)
-            {
-                throw new ArgumentException($"stage \"{stage.Name}\" has no manifest digest", nameof(entry));
-            }
-        }
-    }
 }

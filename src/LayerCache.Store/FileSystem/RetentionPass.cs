@@ -34,7 +34,7 @@ internal sealed class RetentionPass(EntryReader entries, ContentGraph graph, Ret
 
             // An entry that lost a blob (a restore removed it as corrupt, or someone deleted it)
             // can never be restored again: drop it, or verify would fail on it for ever.
-            if (entry is null || !await IsCompleteAsync(item.Descriptor, present, cancellationToken))
+            if (entry is null || !await graph.IsCompleteAsync(item.Descriptor, present, cancellationToken))
             {
                 Broken.Add(item.RefName);
                 drop.Add(item.Id);
@@ -67,31 +67,5 @@ internal sealed class RetentionPass(EntryReader entries, ContentGraph graph, Ret
         return drop.Count == 0
             ? null
             : index with { Manifests = [.. index.Manifests.Where(d => !(IndexEditor.IsEntry(d) && drop.Contains(d.Digest)))] };
-    }
-
-    /// <summary>True when every blob the descriptor reaches is present with its declared size and every document in it parses.</summary>
-    private async Task<bool> IsCompleteAsync(Descriptor root, Dictionary<Digest, long?> present, CancellationToken cancellationToken)
-    {
-        foreach (var (digest, descriptor) in await graph.ClosureAsync(root, cancellationToken))
-        {
-            if (graph.Problems.ContainsKey(digest))
-            {
-                return false;
-            }
-
-            if (!present.TryGetValue(digest, out var size))
-            {
-                size = await graph.Blobs.TryGetSizeAsync(digest, cancellationToken);
-                present[digest] = size;
-            }
-
-            // A size the descriptor does not state could never be restored (the stream would be cut or overrun).
-            if (size != descriptor.Size)
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }
