@@ -109,30 +109,41 @@ internal static class InputsShortcut
             return NotTaken(clock, inputs, null, [$"entry {entry.RefName}: the target image could not be loaded: {CacheRun.OneLine(e)}"]);
         }
 
+        var restore = new RestoreReport
+        {
+            Stages = loaded.Stages,
+            BytesLoaded = loaded.BytesLoaded,
+            LayersLoaded = loaded.LayersLoaded,
+            LayersSkipped = loaded.LayersSkipped,
+            CacheFrom = loaded.CacheFrom,
+        };
+        return await TakenAsync(run, cli, store, inputs, entry, imageId, restore, Math.Max(0, layerBytes - loaded.BytesLoaded), null, clock, cancellationToken);
+    }
+
+    /// <summary>The attempt of a taken shortcut: the entry marked used, the reports filled in.</summary>
+    private static async Task<ShortcutAttempt> TakenAsync(
+        CacheRun run, DockerCliBuilder cli, ICacheStore store, BuildInputsResult inputs, CacheEntry entry, string imageId, RestoreReport loaded, long notMoved,
+        IReadOnlyList<PushReport>? pushes, Stopwatch clock, CancellationToken cancellationToken)
+    {
         if (store is IEntryUsageRecorder usage)
         {
             await usage.MarkUsedAsync(entry.Id, run.Clock.GetUtcNow(), cancellationToken);
         }
-        var notMoved = Math.Max(0, layerBytes - loaded.BytesLoaded);
-        var restore = new RestoreReport
+
+        var restore = loaded with
         {
             Hit = true,
             Entry = entry.RefName,
             EntryScope = entry.Scope.Value,
             EntryCreated = entry.Created,
-            Stages = loaded.Stages,
-            BytesLoaded = loaded.BytesLoaded,
-            LayersLoaded = loaded.LayersLoaded,
-            LayersSkipped = loaded.LayersSkipped,
             Seconds = clock.Elapsed.TotalSeconds,
-            CacheFrom = loaded.CacheFrom,
         };
-        var build = CachedBuild(run, cli, entry, imageId);
         var unchanged = $"inputs unchanged: entry {entry.RefName} already holds this image";
         var save = new SaveReport { SkippedReason = SaveStep.Refusal(run.Scopes, run.EngineAvailable) is { } refusal ? $"{refusal}; {unchanged}" : unchanged };
         var report = new ShortcutReport
         {
             Taken = true,
+            SkippedLoad = pushes is not null,
             Inputs = inputs.Digest.Value,
             Entry = entry.RefName,
             ContextFiles = inputs.Context.Files,
@@ -140,7 +151,7 @@ internal static class InputsShortcut
             BytesNotMoved = notMoved,
             Seconds = clock.Elapsed.TotalSeconds,
         };
-        return new ShortcutAttempt(report, inputs.Digest, restore, build, save);
+        return new ShortcutAttempt(report, inputs.Digest, restore, CachedBuild(run, cli, entry, imageId), save, pushes);
     }
 
     /// <summary>
@@ -162,33 +173,7 @@ internal static class InputsShortcut
             await File.WriteAllTextAsync(iidFile, imageId, cancellationToken);
         }
 
-        if (store is IEntryUsageRecorder usage)
-        {
-            await usage.MarkUsedAsync(entry.Id, run.Clock.GetUtcNow(), cancellationToken);
-        }
-
-        var restore = new RestoreReport
-        {
-            Hit = true,
-            Entry = entry.RefName,
-            EntryScope = entry.Scope.Value,
-            EntryCreated = entry.Created,
-            Seconds = clock.Elapsed.TotalSeconds,
-        };
-        var unchanged = $"inputs unchanged: entry {entry.RefName} already holds this image";
-        var save = new SaveReport { SkippedReason = SaveStep.Refusal(run.Scopes, run.EngineAvailable) is { } refusal ? $"{refusal}; {unchanged}" : unchanged };
-        var report = new ShortcutReport
-        {
-            Taken = true,
-            SkippedLoad = true,
-            Inputs = inputs.Digest.Value,
-            Entry = entry.RefName,
-            ContextFiles = inputs.Context.Files,
-            ContextBytes = inputs.Context.Bytes,
-            BytesNotMoved = layerBytes,
-            Seconds = clock.Elapsed.TotalSeconds,
-        };
-        return new ShortcutAttempt(report, inputs.Digest, restore, CachedBuild(run, cli, entry, imageId), save, pushes);
+        return await TakenAsync(run, cli, store, inputs, entry, imageId, new RestoreReport(), layerBytes, pushes, clock, cancellationToken);
     }
 
     /// <summary>The inputs digest for <c>layercache key</c>: no docker flags; null with the reasons when it cannot be computed.</summary>
