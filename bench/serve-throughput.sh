@@ -49,26 +49,37 @@ push_one() { # BASE REPO FILE
 pull_one() { # BASE REPO FILE
   curl -sS -f -o /dev/null "$1/v2/$2/blobs/$(cat "$3.digest")"
 }
-# round OP BASE REPO FILE...: the clients at once; prints MB/s.
+# round OP BASE REPO PER_CLIENT FILE...: the clients at once, each moving PER_CLIENT of the files one
+# after another (small blobs several times, so a round is not a handful of milliseconds); prints MB/s.
 round() {
-  local op=$1 base=$2 repo=$3 t f pids=() bytes=0; shift 3
-  t=$(now)
-  for f in "$@"; do "${op}_one" "$base" "$repo" "$f" & pids+=($!); bytes=$(( bytes + $(stat -c %s "$f") )); done
+  local op=$1 base=$2 repo=$3 k=$4 t f i pids=() bytes=0; shift 4
+  local files=("$@")
+  for f in "${files[@]}"; do bytes=$(( bytes + $(stat -c %s "$f") )); done
+  t=$(date +%s%N)
+  for (( i = 0; i < ${#files[@]}; i += k )); do
+    ( for f in "${files[@]:i:k}"; do "${op}_one" "$base" "$repo" "$f"; done ) & pids+=($!)
+  done
   for p in "${pids[@]}"; do wait "$p"; done
-  awk -v b="$bytes" -v s="$(since "$t")" 'BEGIN{printf "%.1f", b / 1048576 / s}'
+  awk -v b="$bytes" -v ns="$(( $(date +%s%N) - t ))" 'BEGIN{printf "%.1f", b / 1048576 / (ns / 1e9)}'
 }
 median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
+# Warm-up, not measured: both servers' first requests (connections, layercache's JIT).
+warm=(); for _ in 1 2 3 4; do warm+=("$(blob 1)"); done
+for base in "$DIST" "$LCS"; do round push "$base" bench/warm 1 "${warm[@]}" >/dev/null; round pull "$base" bench/warm 1 "${warm[@]}" >/dev/null; done
+rm -f "${warm[@]}" "${warm[@]/%/.digest}"
+
 rows=()
 for size in $SIZES; do
+  k=$(( size >= 16 ? 1 : 16 / size ))
   for c in $CLIENTS; do
     push_d="" push_l="" pull_d="" pull_l=""
     for r in $(seq 1 "$REPS"); do
-      files=(); for _ in $(seq 1 "$c"); do files+=("$(blob "$size")"); done
-      push_d+=" $(round push "$DIST" "bench/s$size" "${files[@]}")"
-      push_l+=" $(round push "$LCS" "bench/s$size" "${files[@]}")"
-      pull_d+=" $(round pull "$DIST" "bench/s$size" "${files[@]}")"
-      pull_l+=" $(round pull "$LCS" "bench/s$size" "${files[@]}")"
+      files=(); for _ in $(seq 1 $(( c * k ))); do files+=("$(blob "$size")"); done
+      push_d+=" $(round push "$DIST" "bench/s$size" "$k" "${files[@]}")"
+      push_l+=" $(round push "$LCS" "bench/s$size" "$k" "${files[@]}")"
+      pull_d+=" $(round pull "$DIST" "bench/s$size" "$k" "${files[@]}")"
+      pull_l+=" $(round pull "$LCS" "bench/s$size" "$k" "${files[@]}")"
       rm -f "${files[@]}" "${files[@]/%/.digest}"
     done
     for op in push pull; do
@@ -87,7 +98,7 @@ dist_rss=$(rss "$DIST_PID"); lc_rss=$(rss "$LC_PID")
   echo
   echo "$(date -u +%Y-%m-%dT%H:%MZ), layercache $LC_COMMIT (framework-dependent Release build), $(docker-registry --version 2>/dev/null | head -1 || echo 'docker-registry'),"
   echo "$(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(. /etc/os-release; echo "$PRETTY_NAME"); both servers on 127.0.0.1, storage on the same disk."
-  echo "Clients: curl, each moving its own blob (push: POST then one streamed PUT with the digest; pull: GET)."
+  echo "Clients: curl, each moving its own blobs one after another (16 of 1 MB, else one; push: POST then one streamed PUT with the digest; pull: GET), after an unmeasured warm-up of both servers."
   echo "MB/s = all clients' bytes / wall time of the round; median of $REPS rounds, each push round of content new to both servers."
   echo "Distribution ran first at every point. Target (issue 11): layercache >= 1.0x Distribution at every point."
   echo
