@@ -30,6 +30,9 @@ internal static partial class LinuxFileCalls
     private const int AT_EMPTY_PATH = 0x1000;
     private const uint STATX_TYPE = 0x1;
     private const uint STATX_SIZE = 0x200;
+    private const uint STATX_MTIME = 0x40;
+    private const uint STATX_CTIME = 0x80;
+    private const uint STATX_INO = 0x100;
     private const int S_IFMT = 0xF000;
     private const int S_IFREG = 0x8000;
     private const int S_IFDIR = 0x4000;
@@ -48,6 +51,21 @@ internal static partial class LinuxFileCalls
 
     /// <summary>The kind and size of a path, not following a final link.</summary>
     public static (FileKind Kind, long Size) DescribePath(string path) => Stat(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW);
+
+    /// <summary>
+    /// What identifies an open file's current content without reading it: device, inode, size, and
+    /// the change and modification times (the change time cannot be set back by any write).
+    /// </summary>
+    public static FileStamp Stamp(int fd)
+    {
+        const uint mask = STATX_SIZE | STATX_INO | STATX_CTIME | STATX_MTIME;
+        if (Statx(fd, string.Empty, AT_EMPTY_PATH, mask, out var buffer) != 0)
+        {
+            throw new IOException($"statx: {Marshal.GetPInvokeErrorMessage(Marshal.GetLastPInvokeError())}");
+        }
+
+        return new FileStamp(((ulong)buffer.DevMajor << 32) | buffer.DevMinor, buffer.Inode, (long)buffer.Size, buffer.ChangeTime.TotalNanoseconds, buffer.ModifyTime.TotalNanoseconds);
+    }
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags, int mode);
@@ -81,7 +99,7 @@ internal static partial class LinuxFileCalls
         return (kind, (long)buffer.Size);
     }
 
-    /// <summary>The head of <c>struct statx</c> (the kernel's is 256 bytes; only type and size are read).</summary>
+    /// <summary>The head of <c>struct statx</c> (the kernel's is 256 bytes), up to the device numbers.</summary>
     [StructLayout(LayoutKind.Sequential, Size = 256)]
     private struct StatxBuffer
     {
@@ -95,5 +113,26 @@ internal static partial class LinuxFileCalls
         public ushort Spare0;
         public ulong Inode;
         public ulong Size;
+        public ulong Blocks;
+        public ulong AttributesMask;
+        public StatxTimestamp AccessTime;
+        public StatxTimestamp BirthTime;
+        public StatxTimestamp ChangeTime;
+        public StatxTimestamp ModifyTime;
+        public uint RdevMajor;
+        public uint RdevMinor;
+        public uint DevMajor;
+        public uint DevMinor;
+    }
+
+    /// <summary><c>struct statx_timestamp</c>.</summary>
+    [StructLayout(LayoutKind.Sequential)]
+    private struct StatxTimestamp
+    {
+        public long Seconds;
+        public uint Nanoseconds;
+        public int Reserved;
+
+        public readonly long TotalNanoseconds => (Seconds * 1_000_000_000) + Nanoseconds;
     }
 }

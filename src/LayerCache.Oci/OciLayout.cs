@@ -142,6 +142,26 @@ public sealed class OciLayout
         return Task.FromResult(new VerifyingStream(file, digest, expectedSize ?? file.Length, path));
     }
 
+    /// <summary>
+    /// Opens a blob's file without verifying it (never through a link, as <see cref="OpenBlobAsync(Digest, long?, CancellationToken)"/>):
+    /// for a caller that verified this very file before and can tell it has not changed since (a server
+    /// serving the same layer to every client), and wraps it in a <see cref="VerifyingStream"/> otherwise.
+    /// </summary>
+    /// <exception cref="BlobNotFoundException">The blob is not in the layout.</exception>
+    public FileStream OpenBlobFile(Digest digest)
+    {
+        var path = GetBlobPath(digest);
+        try
+        {
+            RequireOwnDirectory(Path.GetDirectoryName(path)!, mayBeMissing: true);
+            return UntrustedFile.OpenRead(path);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new BlobNotFoundException(digest, $"OCI layout {Root}");
+        }
+    }
+
     /// <summary>Opens the blob a descriptor points to, verifying digest and the descriptor's size.</summary>
     /// <exception cref="BlobNotFoundException">The blob is not in the layout.</exception>
     public Task<VerifyingStream> OpenBlobAsync(Descriptor descriptor, CancellationToken cancellationToken)

@@ -13,6 +13,18 @@ namespace LayerCache.Oci;
 /// </summary>
 public static class UntrustedFile
 {
+    /// <summary>The <see cref="FileStamp"/> of an open file: on Linux from <c>statx</c> on its descriptor.</summary>
+    public static FileStamp Stamp(FileStream file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        if (OperatingSystem.IsLinux())
+        {
+            return LinuxFileCalls.Stamp((int)file.SafeFileHandle.DangerousGetHandle());
+        }
+
+        return new FileStamp(0, 0, file.Length, 0, File.GetLastWriteTimeUtc(file.SafeFileHandle).Ticks * 100);
+    }
+
     /// <summary>What <paramref name="path"/> is, without following a link.</summary>
     public static FileKind GetKind(string path) => Describe(path).Kind;
 

@@ -50,18 +50,45 @@ internal sealed partial class RegistryHandler
             return;
         }
 
-        await using var stream = await _blobs.OpenReadAsync(digest, cancellationToken);
+        FileStream file;
+        try
+        {
+            file = _blobs.Layout.OpenBlobFile(digest);
+        }
+        catch (BlobNotFoundException)
+        {
+            // Deleted since the stat (nothing is sent yet): the answer it would have had a moment later.
+            response.Headers.Remove("Docker-Content-Digest");
+            response.Headers.Remove("Content-Range");
+            response.ContentLength = null;
+            await FailAsync(context, RegistryErrorCode.BlobUnknown, "blob unknown: " + digest);
+            return;
+        }
+
+        var stamp = UntrustedFile.Stamp(file);
+        if (_verified.Matches(digest, stamp))
+        {
+            await using (file)
+            {
+                file.Seek(start, SeekOrigin.Begin);
+                await CopyAsync(file, response.Body, length, cancellationToken);
+            }
+
+            _metrics.AddBytesOut(length);
+            return;
+        }
+
+        await using var stream = new VerifyingStream(file, digest, blob.Size, _blobs.GetBlobPath(digest));
         if (start > 0)
         {
             await SkipAsync(stream, start, cancellationToken);
         }
 
-        await CopyAsync(stream, response.Body, length, cancellationToken);
+        await CopyAsync(stream, response.Body, length, cancellationToken, verifyBeforeLast: length == blob.Size ? stream : null);
         _metrics.AddBytesOut(length);
-        if (length == blob.Size && stream is VerifyingStream verifying)
+        if (length == blob.Size)
         {
-            // The whole blob was sent: make a damaged one end in a broken connection, not a clean 200.
-            await verifying.VerifyToEndAsync(cancellationToken);
+            _verified.Remember(digest, stamp);
         }
     }
 
@@ -73,6 +100,7 @@ internal sealed partial class RegistryHandler
             return;
         }
 
+        _verified.Forget(digest);
         if (!await _blobs.DeleteAsync(digest, cancellationToken))
         {
             await FailAsync(context, RegistryErrorCode.BlobUnknown, "blob unknown: " + digest);
@@ -393,9 +421,14 @@ internal sealed partial class RegistryHandler
         }
     }
 
-    private static async Task CopyAsync(Stream source, Stream target, long count, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies <paramref name="count"/> bytes. With <paramref name="verifyBeforeLast"/> (a whole blob), the digest
+    /// is checked before the last bytes go out, so a damaged blob never reaches a client complete: its
+    /// response ends short and the connection breaks.
+    /// </summary>
+    private static async Task CopyAsync(Stream source, Stream target, long count, CancellationToken cancellationToken, VerifyingStream? verifyBeforeLast = null)
     {
-        var buffer = new byte[1 << 16];
+        var buffer = new byte[1 << 18];
         while (count > 0)
         {
             var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), cancellationToken);
@@ -404,8 +437,13 @@ internal sealed partial class RegistryHandler
                 throw new EndOfStreamException("the blob is shorter than its size");
             }
 
-            await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
             count -= read;
+            if (count == 0 && verifyBeforeLast is not null)
+            {
+                await verifyBeforeLast.VerifyToEndAsync(cancellationToken);
+            }
+
+            await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
         }
     }
 }

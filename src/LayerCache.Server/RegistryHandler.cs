@@ -28,6 +28,7 @@ internal sealed partial class RegistryHandler
     private readonly RepositoryReferences _repositories;
     private readonly UploadSessions _sessions;
     private readonly BlobLeases _leases;
+    private readonly VerifiedBlobs _verified = new();
     private readonly ServerMetrics _metrics;
     private readonly TokenFile? _tokens;
     private readonly TextWriter? _log;

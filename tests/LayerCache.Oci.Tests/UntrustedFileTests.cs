@@ -83,4 +83,38 @@ public sealed class UntrustedFileTests
         await Assert.ThrowsAsync<OciFormatException>(() => layout.ReadBlobAsync(written.Digest, TestContext.Token));
         await Assert.ThrowsAsync<OciFormatException>(() => layout.ReadManifestAsync(new Descriptor { MediaType = MediaType.OciImageManifest, Digest = written.Digest, Size = written.Size }, TestContext.Token));
     }
+
+    [Fact]
+    public async Task A_stamp_changes_with_any_write_even_when_the_modification_time_is_put_back()
+    {
+        using var temp = new TempDirectory();
+        var path = temp.Combine("blob");
+        await File.WriteAllBytesAsync(path, new byte[4096], TestContext.Token);
+        FileStamp Stamp()
+        {
+            using var file = UntrustedFile.OpenRead(path);
+            return UntrustedFile.Stamp(file);
+        }
+
+        var first = Stamp();
+        Assert.Equal(first, Stamp());
+        Assert.Equal(4096, first.Size);
+
+        await Task.Delay(50, TestContext.Token);
+        var written = File.GetLastWriteTimeUtc(path);
+        await using (var file = new FileStream(path, FileMode.Open, FileAccess.Write))
+        {
+            file.WriteByte(1);
+        }
+
+        File.SetLastWriteTimeUtc(path, written);
+        var rewritten = Stamp();
+        Assert.Equal(first.Size, rewritten.Size);
+        Assert.NotEqual(first, rewritten);
+
+        // Replaced by a rename: another inode.
+        await File.WriteAllBytesAsync(path + ".new", new byte[4096], TestContext.Token);
+        File.Move(path + ".new", path, overwrite: true);
+        Assert.NotEqual(rewritten.Inode, Stamp().Inode);
+    }
 }
