@@ -293,6 +293,12 @@ internal sealed partial class RegistryHandler
             }
 
             _leases.Touch(digest);
+            if (!info.Existed)
+            {
+                // Just hashed on the way in: the first pull need not hash it again while the file stays as written.
+                RememberVerified(digest);
+            }
+
             return true;
         }
         catch (SizeMismatchException e)
@@ -304,6 +310,19 @@ internal sealed partial class RegistryHandler
         {
             await FailAsync(context, RegistryErrorCode.DigestInvalid, e.Message);
             return false;
+        }
+    }
+
+    private void RememberVerified(Digest digest)
+    {
+        try
+        {
+            using var file = _blobs.Layout.OpenBlobFile(digest);
+            _verified.Remember(digest, UntrustedFile.Stamp(file));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or BlobNotFoundException or UnsafeFileException)
+        {
+            // Only an optimisation: the first pull verifies it instead.
         }
     }
 
