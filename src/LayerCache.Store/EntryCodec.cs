@@ -68,19 +68,30 @@ internal static class EntryCodec
             annotations[StoreAnnotations.StepSeconds] = JsonSerializer.Serialize(sorted, StoreJsonContext.Default.SortedDictionaryStringString);
         }
 
-        var manifests = entry.Stages.Select(stage => new Descriptor
+        var manifests = entry.Stages.Select(stage =>
         {
-            MediaType = stage.ManifestMediaType,
-            Digest = stage.ManifestDigest,
-            Size = stage.ManifestSize,
-            Platform = stage.Platform,
-            Annotations = new Dictionary<string, string>(StringComparer.Ordinal)
+            var stageAnnotations = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 [StoreAnnotations.Stage] = stage.Name,
                 [StoreAnnotations.ImageId] = stage.ConfigDigest.Value,
                 [StoreAnnotations.Size] = stage.Size.ToString(CultureInfo.InvariantCulture),
                 [StoreAnnotations.Layers] = SerializeLayers(stage.Layers),
-            },
+            };
+            if (stage.Layers.Any(l => l.Stored.GetAnnotation(StoreAnnotations.LayerTarSize) is not null))
+            {
+                // Beside the layers rows, not in them: readers of format 2 require rows of exactly four.
+                stageAnnotations[StoreAnnotations.LayerTarSize] = JsonSerializer.Serialize(
+                    stage.Layers.Select(l => l.Stored.GetAnnotation(StoreAnnotations.LayerTarSize) ?? string.Empty).ToList(), StoreJsonContext.Default.ListString);
+            }
+
+            return new Descriptor
+            {
+                MediaType = stage.ManifestMediaType,
+                Digest = stage.ManifestDigest,
+                Size = stage.ManifestSize,
+                Platform = stage.Platform,
+                Annotations = stageAnnotations,
+            };
         }).ToList();
 
         return new ImageIndex { MediaType = MediaType.OciImageIndex, Manifests = manifests, Annotations = annotations };
@@ -118,7 +129,7 @@ internal static class EntryCodec
                     ?? throw new StoreCorruptException(source, $"manifest {d.Digest} lacks annotation {StoreAnnotations.ImageId}", null)),
                 Size = long.Parse(d.GetAnnotation(StoreAnnotations.Size) ?? "0", NumberStyles.None, CultureInfo.InvariantCulture),
                 Platform = d.Platform,
-                Layers = ParseLayers(d.GetAnnotation(StoreAnnotations.Layers)),
+                Layers = WithTarSizes(ParseLayers(d.GetAnnotation(StoreAnnotations.Layers)), d.GetAnnotation(StoreAnnotations.LayerTarSize)),
             }).ToList();
 
             return new CacheEntry
@@ -185,6 +196,37 @@ internal static class EntryCodec
             var size = long.Parse(row[2], NumberStyles.None, CultureInfo.InvariantCulture);
             return new LayerRecord(diffId, new Descriptor { MediaType = row[3], Digest = stored, Size = size });
         })];
+    }
+
+    /// <summary>
+    /// The layers with each compressed one's tar size put back on its descriptor. Only a hint (a wrong size
+    /// costs a second export), so anything malformed is ignored rather than failing the entry.
+    /// </summary>
+    private static List<LayerRecord> WithTarSizes(List<LayerRecord> layers, string? json)
+    {
+        if (string.IsNullOrEmpty(json))
+        {
+            return layers;
+        }
+
+        List<string>? sizes;
+        try
+        {
+            sizes = JsonSerializer.Deserialize(json, StoreJsonContext.Default.ListString);
+        }
+        catch (JsonException)
+        {
+            return layers;
+        }
+
+        if (sizes is null || sizes.Count != layers.Count)
+        {
+            return layers;
+        }
+
+        return [.. layers.Select((layer, i) => sizes[i] is { Length: > 0 and <= 19 } size && long.TryParse(size, NumberStyles.None, CultureInfo.InvariantCulture, out _)
+            ? layer with { Stored = layer.Stored with { Annotations = new Dictionary<string, string>(StringComparer.Ordinal) { [StoreAnnotations.LayerTarSize] = size } } }
+            : layer)];
     }
 
     private static Dictionary<string, double> ParseSeconds(string? json)

@@ -106,7 +106,7 @@ internal sealed class EntryReader(IBlobStore blobs, Func<Digest, string> describ
             return [];
         }
 
-        return [.. manifest.Layers.Select((layer, i) => new LayerRecord(diffIds[i], new Descriptor { MediaType = layer.MediaType, Digest = layer.Digest, Size = layer.Size }))];
+        return [.. manifest.Layers.Select((layer, i) => new LayerRecord(diffIds[i], new Descriptor { MediaType = layer.MediaType, Digest = layer.Digest, Size = layer.Size, Annotations = layer.Annotations }))];
     }
 
     private async Task<CacheEntry> LoadAsync(Digest id, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Buffers;
 using System.IO.Compression;
 using System.IO.Pipelines;
@@ -70,7 +71,11 @@ public static class LayerIngester
         }
 
         var blob = await upload.CommitAsync(cancellationToken);
-        return new IngestedLayer(new LayerRecord(diffId, blob.ToDescriptor(MediaType.OciLayerGzip)), blob.Existed);
+        var gzipped = blob.ToDescriptor(MediaType.OciLayerGzip) with
+        {
+            Annotations = new Dictionary<string, string>(StringComparer.Ordinal) { [StoreAnnotations.LayerTarSize] = source.ByteCount.ToString(CultureInfo.InvariantCulture) },
+        };
+        return new IngestedLayer(new LayerRecord(diffId, gzipped), blob.Existed);
     }
 
     /// <summary>The size of every write into the compressor but the last (part of the stored format: changing it changes digests).</summary>

@@ -56,6 +56,14 @@ public static class StoreAnnotations
     /// </summary>
     public const string Layers = Prefix + "layers";
 
+    /// <summary>
+    /// On a compressed layer's descriptor: the size of the uncompressed tar (decimal), the size the engine
+    /// exports it with, so a save recognizes a layer the store has without compressing it again. On an
+    /// entry's stage descriptor: a JSON array of them, one per layer (empty where unknown). Untrusted: a
+    /// wrong value only costs a second export.
+    /// </summary>
+    public const string LayerTarSize = Prefix + "layer.tar-size";
+
     /// <summary>Entry index (format 2): JSON object, external image reference → registry manifest digest (see <see cref="BaseImageIdentity"/>).</summary>
     public const string BaseManifests = Prefix + "base-manifests";
 

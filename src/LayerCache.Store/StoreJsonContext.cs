@@ -6,6 +6,7 @@ namespace LayerCache.Store;
 [JsonSourceGenerationOptions(WriteIndented = false)]
 [JsonSerializable(typeof(SortedDictionary<string, string>))]
 [JsonSerializable(typeof(List<string[]>))]
+[JsonSerializable(typeof(List<string>))]
 internal sealed partial class StoreJsonContext : JsonSerializerContext
 {
 }

@@ -329,8 +329,10 @@ public abstract class BlobStoreConformance : IAsyncLifetime, IDisposable
         Assert.Equal(diffId, first.Layer.DiffId);
         Assert.False(first.Existed);
         Assert.True(second.Existed);
-        Assert.Equal(first.Layer, second.Layer);
+        Assert.Equal(Identity(first.Layer), Identity(second.Layer));
         Assert.Equal(compression == LayerCompression.None, first.Layer.IsUncompressed);
+        // A compressed layer carries its tar's size, so a later save can tell it by the size the engine exports.
+        Assert.Equal(compression == LayerCompression.None ? null : tar.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), first.Layer.Stored.GetAnnotation(StoreAnnotations.LayerTarSize));
         var stored = await ReadAllAsync(first.Layer.Stored.Digest);
         Assert.Equal(first.Layer.Stored.Size, stored.Length);
         Assert.Equal(tar, compression == LayerCompression.None ? stored : Gunzip(stored));
@@ -399,4 +401,6 @@ public abstract class BlobStoreConformance : IAsyncLifetime, IDisposable
             Assert.Equal(expected, (await ListAsync()).Count);
         }
     }
+
+    private static (DiffId, Digest, long, string) Identity(LayerRecord layer) => (layer.DiffId, layer.Stored.Digest, layer.Stored.Size, layer.Stored.MediaType);
 }

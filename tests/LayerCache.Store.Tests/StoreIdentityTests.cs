@@ -95,4 +95,37 @@ public sealed class StoreIdentityTests
         var e = Assert.Throws<StoreCorruptException>(() => EntryCodec.FromIndex(v3, A, "v3"));
         Assert.Contains("format \"3\"", e.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void A_compressed_layers_tar_size_round_trips_beside_the_layers_rows_and_a_bad_one_is_ignored()
+    {
+        var gzip = new Descriptor
+        {
+            MediaType = MediaType.OciLayerGzip,
+            Digest = A,
+            Size = 30,
+            Annotations = new Dictionary<string, string> { [StoreAnnotations.LayerTarSize] = "1024" },
+        };
+        var plain = new Descriptor { MediaType = MediaType.OciLayer, Digest = B, Size = 2048 };
+        var stage = new StageImage
+        {
+            Name = "app", ManifestDigest = A, ConfigDigest = B, ManifestSize = 10, Size = 100,
+            Layers = [new LayerRecord(DiffId.FromDigest(B), gzip), new LayerRecord(DiffId.FromDigest(B), plain)],
+        };
+        var index = EntryCodec.ToIndex(TestImages.Entry("p/main", new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), stage));
+
+        // The rows keep exactly four fields, as every format 2 reader requires.
+        Assert.DoesNotContain("1024", Assert.Single(index.Manifests).GetAnnotation(StoreAnnotations.Layers), StringComparison.Ordinal);
+        var layers = Assert.Single(EntryCodec.FromIndex(index, A, "entry").Stages).Layers;
+        Assert.Equal("1024", layers[0].Stored.GetAnnotation(StoreAnnotations.LayerTarSize));
+        Assert.Null(layers[1].Stored.GetAnnotation(StoreAnnotations.LayerTarSize));
+
+        foreach (var bad in new[] { "[\"x\",\"\"]", "[\"1\"]", "{", "[\"-1\",\"\"]" })
+        {
+            var hostile = index with { Manifests = [.. index.Manifests.Select(d => d with { Annotations = new Dictionary<string, string>(d.Annotations!) { [StoreAnnotations.LayerTarSize] = bad } })] };
+            var read = Assert.Single(EntryCodec.FromIndex(hostile, A, "entry").Stages).Layers;
+            Assert.Equal(2, read.Count);
+            Assert.Null(read[0].Stored.GetAnnotation(StoreAnnotations.LayerTarSize));
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using LayerCache.Core.Progress;
 using LayerCache.Docker;
 using LayerCache.Oci;
@@ -60,10 +61,17 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
         var storedSizes = new HashSet<long>();
         foreach (var diffId in layers)
         {
-            // Only an uncompressed stored layer has the size of the tar the engine sends.
-            if (await _layers.FindAsync(DiffId.FromDigest(diffId), cancellationToken) is { IsUncompressed: true } stored)
+            // An uncompressed stored layer has the size of the tar the engine sends; a compressed one says it.
+            if (await _layers.FindAsync(DiffId.FromDigest(diffId), cancellationToken) is { } stored)
             {
-                storedSizes.Add(stored.Stored.Size);
+                if (stored.IsUncompressed)
+                {
+                    storedSizes.Add(stored.Stored.Size);
+                }
+                else if (long.TryParse(stored.Stored.GetAnnotation(StoreAnnotations.LayerTarSize), NumberStyles.None, CultureInfo.InvariantCulture, out var tarSize))
+                {
+                    storedSizes.Add(tarSize);
+                }
             }
         }
 
