@@ -92,6 +92,21 @@ internal static class Retention
                 .Where(p => p.Key.Scope == scope && (policy.ProtectedImage is null || p.Key.Image == policy.ProtectedImage))
                 .Select(p => p.Value.Id)];
 
+    /// <summary>The bytes of every blob <paramref name="entries"/> reach, each shared blob counted once.</summary>
+    public static async Task<long> SizeOfAsync(IEnumerable<CacheEntry> entries, ContentGraph graph, CancellationToken cancellationToken)
+    {
+        var sizes = new Dictionary<Digest, long>();
+        foreach (var entry in entries)
+        {
+            foreach (var (digest, size) in await EntryBlobsAsync(entry, graph, cancellationToken))
+            {
+                sizes[digest] = size;
+            }
+        }
+
+        return sizes.Values.Sum();
+    }
+
     /// <summary>The blobs an entry references (its index, manifests, configs, layers) with their sizes.</summary>
     public static async Task<Dictionary<Digest, long>> EntryBlobsAsync(CacheEntry entry, ContentGraph graph, CancellationToken cancellationToken)
     {

@@ -158,17 +158,7 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IDisposable
     public async Task<long> GetSizeAsync(IEnumerable<CacheEntry> entries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        var graph = new ContentGraph(_blobs);
-        var sizes = new Dictionary<Digest, long>();
-        foreach (var entry in entries)
-        {
-            foreach (var (digest, size) in await Retention.EntryBlobsAsync(entry, graph, cancellationToken))
-            {
-                sizes[digest] = size;
-            }
-        }
-
-        return sizes.Values.Sum();
+        return await Retention.SizeOfAsync(entries, new ContentGraph(_blobs), cancellationToken);
     }
 
     /// <summary>

@@ -264,17 +264,7 @@ public sealed class FileSystemCacheStore : IPrunableCacheStore, IVerifiableCache
     public async Task<long> GetSizeAsync(IEnumerable<CacheEntry> entries, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        var graph = new ContentGraph(_blobs);
-        var sizes = new Dictionary<Digest, long>();
-        foreach (var entry in entries)
-        {
-            foreach (var (digest, size) in await Retention.EntryBlobsAsync(entry, graph, cancellationToken))
-            {
-                sizes[digest] = size;
-            }
-        }
-
-        return sizes.Values.Sum();
+        return await Retention.SizeOfAsync(entries, new ContentGraph(_blobs), cancellationToken);
     }
 
     private static async Task<FileSystemCacheStore> OpenLayoutAsync(string full, FileSystemCacheStoreOptions options, CancellationToken cancellationToken)
