@@ -127,25 +127,14 @@ public sealed class OciLayout
     public Task<VerifyingStream> OpenBlobAsync(Digest digest, long? expectedSize, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var path = GetBlobPath(digest);
-        FileStream file;
-        try
-        {
-            RequireOwnDirectory(Path.GetDirectoryName(path)!, mayBeMissing: true);
-            file = UntrustedFile.OpenRead(path);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            throw new BlobNotFoundException(digest, $"OCI layout {Root}");
-        }
-
-        return Task.FromResult(new VerifyingStream(file, digest, expectedSize ?? file.Length, path));
+        var file = OpenBlobFile(digest);
+        return Task.FromResult(new VerifyingStream(file, digest, expectedSize ?? file.Length, GetBlobPath(digest)));
     }
 
     /// <summary>
-    /// Opens a blob's file without verifying it (never through a link, as <see cref="OpenBlobAsync(Digest, long?, CancellationToken)"/>):
+    /// Opens a blob's file without verifying it (never through a link, never a special file):
     /// for a caller that verified this very file before and can tell it has not changed since (a server
-    /// serving the same layer to every client), and wraps it in a <see cref="VerifyingStream"/> otherwise.
+    /// serving the same layer to every client); <see cref="OpenBlobAsync(Digest, long?, CancellationToken)"/> wraps it in a <see cref="VerifyingStream"/>.
     /// </summary>
     /// <exception cref="BlobNotFoundException">The blob is not in the layout.</exception>
     public FileStream OpenBlobFile(Digest digest)

@@ -23,72 +23,74 @@ internal sealed partial class RegistryHandler
             return;
         }
 
-        _leases.Touch(digest);
-        var response = context.Response;
-        response.Headers["Docker-Content-Digest"] = digest.Value;
-        response.Headers.AcceptRanges = "bytes";
-        response.Headers.ETag = $"\"{digest.Value}\"";
-        response.ContentType = "application/octet-stream";
-        long start = 0, length = blob.Size;
-        if (context.Request.Headers.Range.ToString() is { Length: > 0 } range)
+        FileStream? file = null;
+        if (!head)
         {
-            if (!TryParseRange(range, blob.Size, out start, out var end))
+            try
             {
-                response.Headers.ContentRange = $"bytes */{blob.Size}";
-                await FailAsync(context, RegistryErrorCode.RangeInvalid, "range not satisfiable: " + range);
+                file = _blobs.Layout.OpenBlobFile(digest);
+            }
+            catch (BlobNotFoundException)
+            {
+                // Deleted since the stat: the answer it would have had a moment later.
+                await FailAsync(context, RegistryErrorCode.BlobUnknown, "blob unknown: " + digest);
+                return;
+            }
+        }
+
+        await using (file)
+        {
+            _leases.Touch(digest);
+            var response = context.Response;
+            response.Headers["Docker-Content-Digest"] = digest.Value;
+            response.Headers.AcceptRanges = "bytes";
+            response.Headers.ETag = $"\"{digest.Value}\"";
+            response.ContentType = "application/octet-stream";
+            long start = 0, length = blob.Size;
+            if (context.Request.Headers.Range.ToString() is { Length: > 0 } range)
+            {
+                if (!TryParseRange(range, blob.Size, out start, out var end))
+                {
+                    response.Headers.ContentRange = $"bytes */{blob.Size}";
+                    await FailAsync(context, RegistryErrorCode.RangeInvalid, "range not satisfiable: " + range);
+                    return;
+                }
+
+                length = end - start + 1;
+                response.StatusCode = StatusCodes.Status206PartialContent;
+                response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {start}-{end}/{blob.Size}");
+            }
+
+            response.ContentLength = length;
+            if (file is null)
+            {
                 return;
             }
 
-            length = end - start + 1;
-            response.StatusCode = StatusCodes.Status206PartialContent;
-            response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {start}-{end}/{blob.Size}");
-        }
-
-        response.ContentLength = length;
-        if (head)
-        {
-            return;
-        }
-
-        FileStream file;
-        try
-        {
-            file = _blobs.Layout.OpenBlobFile(digest);
-        }
-        catch (BlobNotFoundException)
-        {
-            // Deleted since the stat (nothing is sent yet): the answer it would have had a moment later.
-            response.Headers.Remove("Docker-Content-Digest");
-            response.Headers.Remove("Content-Range");
-            response.ContentLength = null;
-            await FailAsync(context, RegistryErrorCode.BlobUnknown, "blob unknown: " + digest);
-            return;
-        }
-
-        var stamp = UntrustedFile.Stamp(file);
-        if (_verified.Matches(digest, stamp))
-        {
-            await using (file)
+            // A file verified before and unchanged since is sent as it is (a range is a seek); any other is
+            // hashed on the way out, and a whole blob remembered once its digest matched.
+            var stamp = UntrustedFile.Stamp(file);
+            Stream source = file;
+            VerifyingStream? verifying = null;
+            if (_verified.Matches(digest, stamp))
             {
                 file.Seek(start, SeekOrigin.Begin);
-                await SendAsync(file, response, length, cancellationToken);
+            }
+            else
+            {
+                source = verifying = new VerifyingStream(file, digest, blob.Size, _blobs.GetBlobPath(digest));
+                if (start > 0)
+                {
+                    await SkipAsync(verifying, start, cancellationToken);
+                }
             }
 
+            await SendAsync(source, response, length, length == blob.Size ? verifying : null, cancellationToken);
             _metrics.AddBytesOut(length);
-            return;
-        }
-
-        await using var stream = new VerifyingStream(file, digest, blob.Size, _blobs.GetBlobPath(digest));
-        if (start > 0)
-        {
-            await SkipAsync(stream, start, cancellationToken);
-        }
-
-        await CopyAsync(stream, response.Body, length, cancellationToken, verifyBeforeLast: length == blob.Size ? stream : null);
-        _metrics.AddBytesOut(length);
-        if (length == blob.Size)
-        {
-            _verified.Remember(digest, stamp);
+            if (verifying is not null && length == blob.Size)
+            {
+                _verified.Remember(digest, stamp);
+            }
         }
     }
 
@@ -441,42 +443,18 @@ internal sealed partial class RegistryHandler
     }
 
     /// <summary>
-    /// Reads <paramref name="count"/> bytes of a file straight into the response's pipe (one copy fewer than
-    /// through a buffer and the body stream), flushing as it goes so memory stays bounded.
+    /// Reads <paramref name="count"/> bytes straight into the response's pipe (one copy fewer than through a
+    /// buffer and the body stream), flushing as it goes so memory stays bounded. With
+    /// <paramref name="verifyBeforeLast"/> (a whole blob), the digest is checked before the last bytes are
+    /// handed to the pipe, so a damaged blob never reaches a client complete: its response ends short.
     /// </summary>
-    private static async Task SendAsync(FileStream file, HttpResponse response, long count, CancellationToken cancellationToken)
+    private static async Task SendAsync(Stream source, HttpResponse response, long count, VerifyingStream? verifyBeforeLast, CancellationToken cancellationToken)
     {
         var writer = response.BodyWriter;
         while (count > 0)
         {
             var memory = writer.GetMemory((int)Math.Min(1 << 18, count));
-            var read = await file.ReadAsync(memory[..(int)Math.Min(memory.Length, count)], cancellationToken);
-            if (read == 0)
-            {
-                throw new EndOfStreamException("the blob is shorter than its size");
-            }
-
-            writer.Advance(read);
-            count -= read;
-            var flushed = await writer.FlushAsync(cancellationToken);
-            if (flushed.IsCanceled || flushed.IsCompleted)
-            {
-                return;
-            }
-        }
-    }
-
-    /// <summary>
-    /// Copies <paramref name="count"/> bytes. With <paramref name="verifyBeforeLast"/> (a whole blob), the digest
-    /// is checked before the last bytes go out, so a damaged blob never reaches a client complete: its
-    /// response ends short and the connection breaks.
-    /// </summary>
-    private static async Task CopyAsync(Stream source, Stream target, long count, CancellationToken cancellationToken, VerifyingStream? verifyBeforeLast = null)
-    {
-        var buffer = new byte[1 << 18];
-        while (count > 0)
-        {
-            var read = await source.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, count)), cancellationToken);
+            var read = await source.ReadAsync(memory[..(int)Math.Min(memory.Length, count)], cancellationToken);
             if (read == 0)
             {
                 throw new EndOfStreamException("the blob is shorter than its size");
@@ -488,7 +466,12 @@ internal sealed partial class RegistryHandler
                 await verifyBeforeLast.VerifyToEndAsync(cancellationToken);
             }
 
-            await target.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+            writer.Advance(read);
+            var flushed = await writer.FlushAsync(cancellationToken);
+            if (flushed.IsCanceled || flushed.IsCompleted)
+            {
+                return;
+            }
         }
     }
 }

@@ -67,7 +67,7 @@ internal static class InputsShortcut
 
         var (entry, stage, layerBytes) = hit;
         if (run.Options.Push && tags.Count > 0 && !ShortcutRules.Loads(docker)
-            && await PushStep.AllUnchangedAsync(tags, stage.ConfigDigest, run.Options.Platform, run.Options.Environment, cancellationToken) is { } unchangedPushes)
+            && await PushStep.AllUnchangedAsync(tags, stage.ConfigDigest, run.Options.Platform, run.Options.Environment, run.Log, cancellationToken) is { } unchangedPushes)
         {
             return await NotLoadedAsync(run, cli, docker, store, inputs, entry, stage.ConfigDigest.Value, layerBytes, unchangedPushes, clock, cancellationToken);
         }
@@ -163,10 +163,6 @@ internal static class InputsShortcut
         IReadOnlyList<PushReport> pushes, Stopwatch clock, CancellationToken cancellationToken)
     {
         run.Log($"inputs unchanged since entry {entry.RefName}, and every -t tag's registry already has this image: nothing loaded or tagged locally (--load loads it)");
-        foreach (var push in pushes)
-        {
-            run.Log($"push: {push.Tag} unchanged ({push.Digest}): the registry already has this image");
-        }
 
         if (ShortcutRules.IidFile(docker) is { Length: > 0 } iidFile)
         {

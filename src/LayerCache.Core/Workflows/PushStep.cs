@@ -39,7 +39,7 @@ internal static class PushStep
             {
                 if (await RemoteDigestIfSameAsync(reference, imageId, target, credentials, cancellationToken) is { } same)
                 {
-                    log($"push: {tag} unchanged ({same}): the registry already has this image");
+                    log(UnchangedLine(tag, same));
                     reports.Add(new PushReport(tag, "unchanged", same.Value));
                     continue;
                 }
@@ -68,18 +68,21 @@ internal static class PushStep
 
     /// <summary>
     /// "unchanged" reports for every tag when each tag's registry already serves <paramref name="imageId"/>
-    /// (so the image need not even be in the engine); null as soon as one does not, or cannot be asked.
+    /// (so the image need not even be in the engine), logged as a push would log them; null, and nothing
+    /// logged, as soon as one does not or cannot be asked.
     /// </summary>
     public static async Task<IReadOnlyList<PushReport>?> AllUnchangedAsync(
         IReadOnlyList<string> tags,
         Digest imageId,
         string? platform,
         Func<string, string?> environment,
+        Action<string> log,
         CancellationToken cancellationToken)
     {
         var credentials = DockerConfigCredentialProvider.FromEnvironment(environment);
         var target = platform is { Length: > 0 } ? Platform.Parse(platform) : HostPlatform();
         var reports = new List<PushReport>();
+        var lines = new List<string>();
         foreach (var tag in tags)
         {
             if (!ImageReference.TryParse(tag, out var reference, out _))
@@ -95,6 +98,7 @@ internal static class PushStep
                 }
 
                 reports.Add(new PushReport(tag, "unchanged", same.Value));
+                lines.Add(UnchangedLine(tag, same));
             }
             catch (Exception e) when (e is RegistryException or RegistryCredentialsException or HttpRequestException or IOException or FormatException)
             {
@@ -103,8 +107,16 @@ internal static class PushStep
             }
         }
 
-        return reports.Count > 0 ? reports : null;
+        if (reports.Count == 0)
+        {
+            return null;
+        }
+
+        lines.ForEach(log);
+        return reports;
     }
+
+    private static string UnchangedLine(string tag, Digest digest) => $"push: {tag} unchanged ({digest}): the registry already has this image";
 
     /// <summary>The tag's manifest digest when it is this image (its config digest is the image id), else null.</summary>
     private static async Task<Digest?> RemoteDigestIfSameAsync(ImageReference reference, Digest imageId, Platform platform, IRegistryCredentialProvider credentials, CancellationToken cancellationToken)
