@@ -173,7 +173,7 @@ internal static class ReportRenderer
         var pruned = save.EntriesPruned > 0 ? string.Create(Invariant, $", pruned {save.EntriesPruned} entr{(save.EntriesPruned == 1 ? "y" : "ies")}") : string.Empty;
         return string.Create(
             Invariant,
-            $"{what}: {save.StagesExported} stage image(s) exported, {save.StagesReused} unchanged; {save.LayersWritten} layer(s) written ({Durations.Bytes(save.LayerBytesWritten)}; {Durations.Bytes(save.BytesWritten)} with configs and manifests), {save.LayersSkipped} already stored{pruned}; store {Durations.Bytes(save.StoreBytes)}; {save.Seconds:0.0}s");
+            $"{what}: {save.StagesExported} stage image(s) exported, {(save.StagesPushed > 0 ? $"{save.StagesPushed} pushed by the engine, " : string.Empty)}{save.StagesReused} unchanged; {save.LayersWritten} layer(s) written ({Durations.Bytes(save.LayerBytesWritten)}; {Durations.Bytes(save.BytesWritten)} with configs and manifests), {save.LayersSkipped} already stored{pruned}; store {Durations.Bytes(save.StoreBytes)}; {save.Seconds:0.0}s");
     }
 
     private static string Truncate(string value, int max)

@@ -58,4 +58,10 @@ public sealed record CacheOptions
 
     /// <summary><c>build --push</c>: push each tag of the built image when the registry does not already have it.</summary>
     public bool Push { get; init; }
+
+    /// <summary>
+    /// Starts the bridge (the store served to the local engine as a registry, so a restore is a pull and
+    /// a save a push of new layers only); null keeps the archive transport (<c>docker load</c>/<c>docker save</c>).
+    /// </summary>
+    public IStoreBridgeHost? Bridge { get; init; }
 }

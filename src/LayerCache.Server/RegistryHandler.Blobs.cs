@@ -85,6 +85,13 @@ internal sealed partial class RegistryHandler
                 }
             }
 
+            if (start == 0 && _guard is { } guard && guard.IsGuarded(digest))
+            {
+                // A layer the bridge hands to the engine, which would inflate a compressed one and expand
+                // sparse entries: refused mid-stream (a broken pull, nothing registered), as a load refuses it.
+                source = new LayerContentGuardStream(source, digest, _blobs.GetBlobPath(digest), leaveOpen: true);
+            }
+
             await SendAsync(source, response, length, length == blob.Size ? verifying : null, cancellationToken);
             _metrics.AddBytesOut(length);
             if (verifying is not null && length == blob.Size)

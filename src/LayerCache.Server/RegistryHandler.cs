@@ -25,7 +25,8 @@ internal sealed partial class RegistryHandler
         [MediaType.OciImageManifest, MediaType.OciImageIndex, MediaType.DockerManifest, MediaType.DockerManifestList];
 
     private readonly FileSystemBlobStore _blobs;
-    private readonly RepositoryReferences _repositories;
+    private readonly IRepositoryReferences _repositories;
+    private readonly LayerGuard? _guard;
     private readonly UploadSessions _sessions;
     private readonly BlobLeases _leases;
     private readonly VerifiedBlobs _verified = new();
@@ -35,12 +36,13 @@ internal sealed partial class RegistryHandler
     private readonly TimeProvider _clock;
     private readonly int _maxUploads;
 
-    public RegistryHandler(FileSystemCacheStore store, UploadSessions sessions, BlobLeases leases, ServerMetrics metrics, TokenFile? tokens, TextWriter? log, TimeProvider clock, int maxUploads)
+    public RegistryHandler(FileSystemCacheStore store, UploadSessions sessions, BlobLeases leases, ServerMetrics metrics, TokenFile? tokens, TextWriter? log, TimeProvider clock, int maxUploads, IRepositoryReferences? repositories = null, LayerGuard? guard = null)
     {
+        _guard = guard;
         _clock = clock;
         _maxUploads = maxUploads;
         _blobs = (FileSystemBlobStore)store.Blobs;
-        _repositories = new RepositoryReferences(store);
+        _repositories = repositories ?? new RepositoryReferences(store);
         _sessions = sessions;
         _leases = leases;
         _metrics = metrics;
@@ -80,6 +82,11 @@ internal sealed partial class RegistryHandler
         catch (Exception e)
         {
             // Headers are out: a blob that failed verification mid-stream ends in a broken connection, never in wrong bytes.
+            if (e is LayerContentRefusedException refused)
+            {
+                _guard?.Refused(refused);
+            }
+
             Log($"event=abort method={request.Method} path={Clean(raw)} error=\"{e.GetType().Name}: {Clean(e.Message)}\"");
             context.Abort();
         }

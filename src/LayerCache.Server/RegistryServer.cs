@@ -47,6 +47,14 @@ public static class RegistryServer
         }
 
         var store = await FileSystemCacheStore.OpenAsync(options.StorePath, cancellationToken);
+        return await StartAsync(store, options, tokens, certificate, null, null, cancellationToken);
+    }
+
+    /// <summary>Serves an opened store: <paramref name="repositories"/> in place of the store's own references, layers through <paramref name="guard"/>.</summary>
+    internal static async Task<RunningServer> StartAsync(
+        FileSystemCacheStore store, ServerOptions options, TokenFile? tokens, X509Certificate2? certificate, IRepositoryReferences? repositories, LayerGuard? guard, CancellationToken cancellationToken)
+    {
+        var endpoint = ParseListen(options.Listen);
 
         // Held for the server's life: another process's prune waits, and its opportunistic GC skips,
         // rather than collect blobs a client uploaded and has not referenced yet.
@@ -54,7 +62,7 @@ public static class RegistryServer
         var metrics = new ServerMetrics();
         var sessions = new UploadSessions(options.Clock, options.UploadTimeout, metrics);
         var leases = new BlobLeases(options.Clock);
-        var handler = new RegistryHandler(store, sessions, leases, metrics, tokens, options.Log, options.Clock, options.MaxUploads);
+        var handler = new RegistryHandler(store, sessions, leases, metrics, tokens, options.Log, options.Clock, options.MaxUploads, repositories, guard);
         var collector = new OnlineCollector(store, leases, metrics, options.GcGrace, options.Clock, options.Log);
 
         var builder = WebApplication.CreateSlimBuilder();

@@ -13,7 +13,7 @@ namespace LayerCache.Store;
 /// within the store's tag grammar whatever the repository's length). The pair itself is in the
 /// descriptor's annotations, which listing reads; the repository name never becomes a path.
 /// </summary>
-public sealed class RepositoryReferences
+public sealed class RepositoryReferences : IRepositoryReferences
 {
     /// <summary>The repository a reference belongs to.</summary>
     public const string RepositoryAnnotation = "io.layercache.server.repository";

@@ -59,6 +59,11 @@ internal sealed class CacheCommandOptions(bool restores, bool saves)
         AllowMultipleArgumentsPerToken = false,
     };
 
+    public Option<bool> NoBridge { get; } = new("--no-bridge")
+    {
+        Description = "Move stage images by docker load/save only, never through the bridge (a registry on 127.0.0.1 the engine pulls from and pushes to)",
+    };
+
     public Option<bool> Strict { get; } = new("--strict")
     {
         Description = "Make cache problems fatal instead of a warning and a cold build",
@@ -83,6 +88,7 @@ internal sealed class CacheCommandOptions(bool restores, bool saves)
             command.Add(Cache);
             command.Add(InsecureRegistry);
             command.Add(RegistryCa);
+            command.Add(NoBridge);
         }
 
         command.Add(Scope);
@@ -130,6 +136,7 @@ internal sealed class CacheCommandOptions(bool restores, bool saves)
             Strict = parse.GetValue(Strict),
             DockerCli = environment("LAYERCACHE_DOCKER") is { Length: > 0 } docker ? docker : "docker",
             Environment = environment,
+            Bridge = UsesStore && !parse.GetValue(NoBridge) ? new Server.LocalStoreBridgeHost() : null,
         };
     }
 

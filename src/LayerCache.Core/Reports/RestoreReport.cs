@@ -35,4 +35,7 @@ public sealed record RestoreReport
 
     /// <summary>The images a build should pass as <c>--cache-from</c>.</summary>
     public IReadOnlyList<string> CacheFrom { get; init; } = [];
+
+    /// <summary>How the stage images reached the engine on a hit: <c>pull</c> (through the bridge) or <c>load</c> (an archive); null on a miss.</summary>
+    public string? Transport { get; init; }
 }

@@ -18,6 +18,9 @@ public sealed record SaveReport
     /// <summary>Stage images the store already had (same image id): nothing exported.</summary>
     public int StagesReused { get; init; }
 
+    /// <summary>Stage images the engine pushed to the store through the bridge (sending only new layers) instead of exporting them.</summary>
+    public int StagesPushed { get; init; }
+
     /// <summary>Layers written to the store.</summary>
     public int LayersWritten { get; init; }
 

@@ -60,6 +60,9 @@ internal sealed class CacheRun
 
     public IReadOnlyList<string> Warnings => _warnings;
 
+    /// <summary>DiffIds of the layers the engine pulled through the bridge in this run (see <see cref="StagePuller"/>), which a save can push back by digest.</summary>
+    public HashSet<Digest> BridgedLayers { get; } = [];
+
     /// <summary>Plans, resolves scopes and base images, and computes the key.</summary>
     public static async Task<CacheRun> PrepareAsync(CacheOptions options, IDockerEngine engine, string builder, Action<string> log, TimeProvider clock, CancellationToken cancellationToken)
     {

@@ -12,6 +12,9 @@ internal sealed class ExportResult
 
     public int StagesReused { get; set; }
 
+    /// <summary>Stages the engine pushed through the bridge instead of exporting them.</summary>
+    public int StagesPushed { get; set; }
+
     public int LayersWritten { get; set; }
 
     public int LayersSkipped { get; set; }

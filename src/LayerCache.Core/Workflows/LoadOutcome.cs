@@ -14,4 +14,7 @@ internal sealed class LoadOutcome
     public int LayersSkipped { get; set; }
 
     public long BytesLoaded { get; set; }
+
+    /// <summary>DiffIds of the stage images the engine pulled through the bridge: it knows their digests in the store, so it can push images built on them sending only new layers.</summary>
+    public HashSet<Oci.Digest> PulledLayers { get; } = [];
 }

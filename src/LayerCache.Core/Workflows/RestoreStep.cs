@@ -78,7 +78,7 @@ internal static class RestoreStep
                 LoadOutcome loaded;
                 try
                 {
-                    loaded = await new StageImageLoader(run.Engine, store, run.Options.Progress).LoadAsync(chosen, run.StageTag, cancellationToken);
+                    loaded = await new StageImageLoader(run.Engine, store, run.Options.Progress, run.Options.Bridge, run.Log).LoadAsync(chosen, run.StageTag, cancellationToken);
                 }
                 catch (Exception e) when (IsDamagedContent(e))
                 {
@@ -93,6 +93,8 @@ internal static class RestoreStep
                 {
                     await usage.MarkUsedAsync(chosen.Id, run.Clock.GetUtcNow(), cancellationToken);
                 }
+
+                run.BridgedLayers.UnionWith(loaded.PulledLayers);
                 return (new RestoreReport
                 {
                     Hit = true,
@@ -106,6 +108,7 @@ internal static class RestoreStep
                     LayersSkipped = loaded.LayersSkipped,
                     Seconds = clock.Elapsed.TotalSeconds,
                     CacheFrom = loaded.CacheFrom,
+                    Transport = loaded.PulledLayers.Count > 0 ? "pull" : "load",
                 }, chosen);
             }
 

@@ -58,7 +58,7 @@ internal static class SaveStep
             await using (await store.BeginWriteAsync(cancellationToken))
             {
                 var entries = await store.ListEntriesAsync(cancellationToken);
-                export = await new StageImageExporter(run.Engine, store, run.Options.Progress).ExportAsync(sources, entries, cancellationToken);
+                export = await new StageImageExporter(run.Engine, store, run.Options.Progress, run.Options.Bridge, run.BridgedLayers, run.Log).ExportAsync(sources, entries, cancellationToken);
                 // Recorded only when the target's image was saved: the digest stands for that image.
                 var recorded = inputs is not null && export.Stages.Any(s => s.Name == inputs.TargetStage) ? inputs : null;
                 unchangedAs = Unchanged(entries, run.Scopes.Write, image, run.Key, export.Stages, run.Clock.GetUtcNow(), signer, recorded?.Digest);
@@ -104,6 +104,7 @@ internal static class SaveStep
                 Entry = (written ?? unchangedAs)?.RefName,
                 StagesExported = export.StagesExported,
                 StagesReused = export.StagesReused,
+                StagesPushed = export.StagesPushed,
                 LayersWritten = export.LayersWritten,
                 LayersSkipped = export.LayersSkipped,
                 BytesWritten = export.BytesWritten,

@@ -14,7 +14,8 @@ namespace LayerCache.Core.Workflows;
 /// of this transport, measured in bench/. The bytes read from the engine's export are counted into
 /// <paramref name="progress"/>'s lines (with no total: the export's size is known only at its end).
 /// </summary>
-internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store, ProgressReporter? progress = null)
+internal sealed class StageImageExporter(
+    IDockerEngine engine, ICacheStore store, ProgressReporter? progress = null, IStoreBridgeHost? bridge = null, IReadOnlySet<Digest>? bridged = null, Action<string>? log = null)
 {
     // DiffId -> stored layer: the engine names layers by DiffId, the store keeps them as its policy says.
     private LayerIndex _layers = new(store.Blobs, store.Policy);
@@ -75,7 +76,14 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
             }
         }
 
-        var images = await SaveAsync(toExport, storedSizes, result, cancellationToken);
+        var pushed = await PushWhereFasterAsync(toExport, result, cancellationToken);
+        var archived = toExport.Except(pushed).ToList();
+        if (archived.Count == 0)
+        {
+            return Count(layers, result);
+        }
+
+        var images = await SaveAsync(archived, storedSizes, result, cancellationToken);
         var missing = await MissingLayersAsync(images, cancellationToken);
         if (missing.Count > 0)
         {
@@ -87,7 +95,7 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
                 .Select(l => l.File!.Value.Size)
                 .ToHashSet();
             storedSizes.ExceptWith(missingSizes);
-            var again = toExport.Where(s => images.TryGetValue(s.Image.Id, out var image) && image.Layers.Any(l => missing.Contains(l.DiffId.Digest))).ToList();
+            var again = archived.Where(s => images.TryGetValue(s.Image.Id, out var image) && image.Layers.Any(l => missing.Contains(l.DiffId.Digest))).ToList();
             var retried = await SaveAsync(again, storedSizes, result, cancellationToken);
             foreach (var (id, image) in retried)
             {
@@ -101,17 +109,22 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
             }
         }
 
-        foreach (var stage in toExport)
+        foreach (var stage in archived)
         {
             if (!images.TryGetValue(stage.Image.Id, out var image))
             {
                 throw new InvalidDataException($"the engine's export of stage {stage.Stage} lacks image {stage.Image.Id}");
             }
 
-            result.Stages.Add(await WriteImageAsync(stage.Stage, image, result, cancellationToken));
+            result.Stages.Add(await WriteImageAsync(stage.Stage, image.ConfigContent, image.ConfigDigest, [.. image.Layers.Select(l => l.DiffId)], image.Config.Platform, result, cancellationToken));
             result.StagesExported++;
         }
 
+        return Count(layers, result);
+    }
+
+    private static ExportResult Count(List<Digest> layers, ExportResult result)
+    {
         // Every layer of the exported images is in the store now: what the exports did not write, it
         // had. Counted from what was written, not as archives stream past: a second export of the same
         // images would count its layers twice, and an OCI-form archive streams configs as blobs too.
@@ -243,14 +256,79 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
         return missing;
     }
 
-    private async Task<StageImage> WriteImageAsync(string stage, DockerArchiveImage image, ExportResult result, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stages the engine can push to the bridge faster than it can export them (see
+    /// <see cref="StagePusher.PushIsFaster"/>), pushed and written; the rest are exported. Only where the
+    /// engine knows digests of the store's layers (the bridged layers: it pulled them through the bridge in this run), or every stored
+    /// layer would be compressed and sent again. A push that fails leaves its stage and the rest to the export.
+    /// </summary>
+    private async Task<List<StageSource>> PushWhereFasterAsync(List<StageSource> stages, ExportResult result, CancellationToken cancellationToken)
     {
-        var config = await store.Blobs.WriteAsync(new MemoryStream(image.ConfigContent.ToArray(), writable: false), image.ConfigDigest, image.ConfigContent.Length, cancellationToken);
-        var layers = new List<Descriptor>();
-        foreach (var layer in image.Layers)
+        var done = new List<StageSource>();
+        if (bridge is null || store is not FileSystemCacheStore files || bridged is not { Count: > 0 })
         {
-            var stored = await _layers.FindAsync(layer.DiffId, cancellationToken)
-                ?? throw new InvalidDataException($"layer {layer.DiffId} of stage {stage} is not in the store");
+            return done;
+        }
+
+        var chosen = new List<StageSource>();
+        foreach (var stage in stages)
+        {
+            long stored = 0, resent = 0;
+            foreach (var diffId in stage.Image.Layers.Distinct())
+            {
+                if (await _layers.FindAsync(DiffId.FromDigest(diffId), cancellationToken) is { } layer)
+                {
+                    var size = TarSize(layer);
+                    stored += size;
+                    resent += bridged.Contains(diffId) ? 0 : size;
+                }
+            }
+
+            if (StagePusher.PushIsFaster(stage.Image.Size, Math.Max(0, stage.Image.Size - stored) + resent))
+            {
+                chosen.Add(stage);
+            }
+        }
+
+        if (chosen.Count == 0)
+        {
+            return done;
+        }
+
+        await using var running = await bridge.StartAsync(files, cancellationToken);
+        foreach (var stage in chosen)
+        {
+            try
+            {
+                var (configBytes, config) = await StagePusher.PushAsync(engine, files, running, stage, done.Count + 1, _layers, result, cancellationToken);
+                result.Stages.Add(await WriteImageAsync(stage.Stage, configBytes, stage.Image.Id, config.DiffIds, config.Platform, result, cancellationToken));
+                result.StagesPushed++;
+                done.Add(stage);
+            }
+            catch (DockerEngineException e)
+            {
+                log?.Invoke($"save: the engine could not push stage {stage.Stage} to the bridge ({CacheRun.OneLine(e)}); exporting it instead");
+                break;
+            }
+        }
+
+        return done;
+    }
+
+    /// <summary>The size of a stored layer's tar (what the engine counts in an image's size).</summary>
+    private static long TarSize(LayerRecord layer) =>
+        !layer.IsUncompressed && long.TryParse(layer.Stored.GetAnnotation(StoreAnnotations.LayerTarSize), NumberStyles.None, CultureInfo.InvariantCulture, out var tarSize)
+            ? tarSize
+            : layer.Stored.Size;
+
+    private async Task<StageImage> WriteImageAsync(string stage, ReadOnlyMemory<byte> configContent, Digest configDigest, IReadOnlyList<DiffId> diffIds, Platform? platform, ExportResult result, CancellationToken cancellationToken)
+    {
+        var config = await store.Blobs.WriteAsync(new MemoryStream(configContent.ToArray(), writable: false), configDigest, configContent.Length, cancellationToken);
+        var layers = new List<Descriptor>();
+        foreach (var diffId in diffIds)
+        {
+            var stored = await _layers.FindAsync(diffId, cancellationToken)
+                ?? throw new InvalidDataException($"layer {diffId} of stage {stage} is not in the store");
             layers.Add(stored.Stored);
         }
 
@@ -271,7 +349,7 @@ internal sealed class StageImageExporter(IDockerEngine engine, ICacheStore store
             ManifestSize = written.Size,
             ConfigDigest = config.Digest,
             Size = config.Size + written.Size + layers.Sum(l => l.Size),
-            Platform = image.Config.Platform,
+            Platform = platform,
         };
     }
 

@@ -18,7 +18,7 @@ namespace LayerCache.Core.Workflows;
 /// gzip CRC, the guard, the DiffId, a stated inflation bound) into a private spool file, since
 /// <c>docker load</c> needs each layer's size before its bytes; the engine still gets plain tars. The bytes read from the store are counted into <paramref name="progress"/>'s lines.
 /// </summary>
-internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, ProgressReporter? progress = null)
+internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, ProgressReporter? progress = null, IStoreBridgeHost? bridge = null, Action<string>? log = null)
 {
     public async Task<LoadOutcome> LoadAsync(CacheEntry entry, Func<string, string> tagFor, CancellationToken cancellationToken)
     {
@@ -64,7 +64,18 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
             // Only when something is loaded: it inspects every image in the engine, one round trip
             // each (dozens on a runner that kept a classic build's intermediates: most of a no-op's restore).
             var present = await EngineChainIdsAsync(cancellationToken);
-            await StreamLoadAsync(toLoad, present, outcome, cancellationToken);
+            var pulled = await StagePuller.PullAsync(engine, store, bridge, [.. toLoad.Select(p => new StagePuller.Plan(p.Stage, p.Config, p.Manifest, p.Tag))], present, outcome, progress, log ?? (_ => { }), cancellationToken);
+            if (pulled.Count > 0)
+            {
+                // What the bridge could not bring (it stopped being reachable partway) is loaded; the pulled layers are present now.
+                toLoad.RemoveAll(p => pulled.Contains(p.Stage.Name));
+                present = toLoad.Count > 0 ? await EngineChainIdsAsync(cancellationToken) : present;
+            }
+
+            if (toLoad.Count > 0)
+            {
+                await StreamLoadAsync(toLoad, present, outcome, cancellationToken);
+            }
         }
 
         // Shortest history first: the classic builder takes the first --cache-from image whose history
@@ -316,7 +327,7 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
     }
 
     /// <summary>Every ChainID the engine's layer store has, from the images it holds.</summary>
-    private async Task<HashSet<Digest>> EngineChainIdsAsync(CancellationToken cancellationToken)
+    internal async Task<HashSet<Digest>> EngineChainIdsAsync(CancellationToken cancellationToken)
     {
         var present = new HashSet<Digest>();
         foreach (var summary in await engine.ListImagesAsync(new ImageListOptions { All = true }, cancellationToken))

@@ -1,0 +1,209 @@
+using LayerCache.Core.Progress;
+using LayerCache.Core.Reports;
+using LayerCache.Docker;
+using LayerCache.Oci;
+using LayerCache.Store;
+
+namespace LayerCache.Core.Workflows;
+
+/// <summary>
+/// Restores stage images by letting the engine pull them from the store through the bridge (an
+/// in-process registry on the loopback interface). What it moves is what a <c>docker load</c> would
+/// move, at about the same rate; what it adds is that the engine now knows each layer's digest in
+/// the store, so the save after the build lets the engine push the stage images back and send only
+/// their new layers, instead of exporting whole images (<see cref="StagePusher"/>). The archive
+/// transport stays where the pull would cost more or could not be guarded (see <see cref="WhyNot"/>),
+/// and wherever the engine cannot reach the bridge (a remote engine, another network namespace).
+/// </summary>
+internal static class StagePuller
+{
+    /// <summary>A stage image to restore, as <see cref="StageImageLoader"/> read it from the store.</summary>
+    internal sealed record Plan(StageImage Stage, ImageConfig Config, ImageManifest Manifest, string Tag);
+
+    /// <summary>
+    /// Layer bytes the engine already has that a pull may fetch again (a pull knows a layer only by a
+    /// digest it saw before; a load skips any layer whose ChainID is present): tolerated up to this
+    /// much, or a tenth of what is restored.
+    /// </summary>
+    internal const long RefetchAllowance = 32L * 1024 * 1024;
+
+    /// <summary>The user name the engine presents with the bridge's token.</summary>
+    internal const string BridgeUser = "layercache";
+
+    /// <summary>
+    /// Pulls every plan it can; returns the stages pulled (none when the bridge is off, not worth it
+    /// or unreachable, and the caller loads them). A layer the bridge's guard refused is thrown, as a
+    /// load would throw it: the entry is damaged.
+    /// </summary>
+    public static async Task<HashSet<string>> PullAsync(
+        IDockerEngine engine, ICacheStore store, IStoreBridgeHost? host, IReadOnlyList<Plan> plans, HashSet<Digest> present,
+        LoadOutcome outcome, ProgressReporter? progress, Action<string> log, CancellationToken cancellationToken)
+    {
+        var pulled = new HashSet<string>(StringComparer.Ordinal);
+        if (host is null || store is not FileSystemCacheStore files || plans.Count == 0)
+        {
+            return pulled;
+        }
+
+        if (WhyNot(plans, present) is { } reason)
+        {
+            log($"restore: loading the stage images ({reason})");
+            return pulled;
+        }
+
+        var (bytes, count) = ToMove(plans, present);
+        await using var bridge = await host.StartAsync(files, cancellationToken);
+        foreach (var plan in plans)
+        {
+            var manifest = new Descriptor { MediaType = plan.Stage.ManifestMediaType, Digest = plan.Stage.ManifestDigest, Size = plan.Stage.ManifestSize };
+            await bridge.ExposeAsync(manifest, [.. plan.Manifest.Layers.Select(l => l.Digest)], cancellationToken);
+        }
+
+        var credentials = Credentials(bridge);
+        using var transfer = progress?.Start("restoring", "restored", bytes, count);
+        var pulling = transfer is null ? null : new PullProgress(transfer);
+        var sent = new HashSet<DiffId>();
+        foreach (var plan in plans)
+        {
+            try
+            {
+                await engine.PullImageAsync($"{bridge.Repository}@{plan.Stage.ManifestDigest}", credentials, pulling, cancellationToken);
+            }
+            catch (DockerEngineException e)
+            {
+                if (bridge.Refusal is { } refused)
+                {
+                    // The engine was cut off before the layer completed, so it registered nothing of it.
+                    throw refused;
+                }
+
+                log(pulled.Count == 0
+                    ? $"restore: the engine cannot pull from the bridge ({CacheRun.OneLine(e)}); loading the stage images instead"
+                    : $"restore: pulling stage {plan.Stage.Name} from the bridge failed ({CacheRun.OneLine(e)}); loading the rest");
+                return pulled;
+            }
+
+            await engine.TagImageAsync(plan.Manifest.Config.Digest.Value, plan.Tag, cancellationToken);
+
+            // The pull's name goes (the port is this run's; a name kept would hold the image after its stage tag moves on).
+            await engine.RemoveImageAsync($"{bridge.Repository}@{plan.Stage.ManifestDigest}", force: false, cancellationToken);
+            var chainIds = ChainId.ComputeAll(plan.Config.DiffIds);
+            int loaded = 0, skipped = 0;
+            long moved = 0;
+            for (var i = 0; i < plan.Config.DiffIds.Count; i++)
+            {
+                if (present.Contains(chainIds[i].Digest) || !sent.Add(plan.Config.DiffIds[i]))
+                {
+                    skipped++;
+                    continue;
+                }
+
+                loaded++;
+                moved += plan.Manifest.Layers[i].Size;
+            }
+
+            outcome.Stages.Add(new RestoredStage(plan.Stage.Name, plan.Tag, loaded, skipped, moved));
+            outcome.LayersLoaded += loaded;
+            outcome.LayersSkipped += skipped;
+            outcome.BytesLoaded += moved;
+            outcome.PulledLayers.UnionWith(plan.Config.DiffIds.Select(d => d.Digest));
+            pulled.Add(plan.Stage.Name);
+        }
+
+        if (transfer is not null && transfer.Bytes < bytes)
+        {
+            // The engine's last counter of a layer may stop short of its size.
+            transfer.Add(bytes - transfer.Bytes);
+        }
+
+        transfer?.Complete();
+        return pulled;
+    }
+
+    /// <summary>How the engine authenticates to <paramref name="bridge"/>.</summary>
+    internal static RegistryCredentials Credentials(IStoreBridge bridge) => new()
+    {
+        Username = BridgeUser,
+        Password = bridge.Token,
+        ServerAddress = bridge.Repository[..bridge.Repository.IndexOf('/', StringComparison.Ordinal)],
+    };
+
+    /// <summary>Why these images are loaded rather than pulled, or null when the pull is the better transport.</summary>
+    internal static string? WhyNot(IReadOnlyList<Plan> plans, HashSet<Digest> present)
+    {
+        long total = 0, refetched = 0;
+        var seen = new HashSet<DiffId>();
+        foreach (var plan in plans)
+        {
+            var chainIds = ChainId.ComputeAll(plan.Config.DiffIds);
+            for (var i = 0; i < plan.Config.DiffIds.Count; i++)
+            {
+                var layer = plan.Manifest.Layers[i];
+                if (layer.Digest != plan.Config.DiffIds[i].Digest || !MediaType.TryGetLayerCompression(layer.MediaType, out var compression) || compression != LayerCompression.None)
+                {
+                    // The engine inflates what it pulls, unbounded: only plain tars go that way (a load inflates them here, bounded).
+                    return $"stage {plan.Stage.Name} has a compressed layer";
+                }
+
+                if (seen.Add(plan.Config.DiffIds[i]))
+                {
+                    total += layer.Size;
+                    refetched += present.Contains(chainIds[i].Digest) ? layer.Size : 0;
+                }
+            }
+        }
+
+        return refetched > RefetchAllowance && refetched > total / 10
+            ? $"the engine has {Durations.Bytes(refetched)} of their {Durations.Bytes(total)} of layers, which a pull would fetch again"
+            : null;
+    }
+
+    private static (long Bytes, int Count) ToMove(IReadOnlyList<Plan> plans, HashSet<Digest> present)
+    {
+        long bytes = 0;
+        var count = 0;
+        var seen = new HashSet<DiffId>();
+        foreach (var plan in plans)
+        {
+            var chainIds = ChainId.ComputeAll(plan.Config.DiffIds);
+            for (var i = 0; i < plan.Config.DiffIds.Count; i++)
+            {
+                if (!present.Contains(chainIds[i].Digest) && seen.Add(plan.Config.DiffIds[i]))
+                {
+                    bytes += plan.Manifest.Layers[i].Size;
+                    count++;
+                }
+            }
+        }
+
+        return (bytes, count);
+    }
+
+    /// <summary>The engine's per-layer download counters, summed into one transfer line.</summary>
+    private sealed class PullProgress(TransferProgress transfer) : IProgress<JsonMessage>
+    {
+        private readonly Dictionary<string, long> _current = new(StringComparer.Ordinal);
+
+        public void Report(JsonMessage value)
+        {
+            if (value.Id is not { } id)
+            {
+                return;
+            }
+
+            if (value.Status == "Pulling fs layer")
+            {
+                transfer.LayerStarted();
+            }
+            else if (value.Status == "Downloading" && value.Current is { } current)
+            {
+                var before = _current.GetValueOrDefault(id);
+                if (current > before)
+                {
+                    _current[id] = current;
+                    transfer.Add(current - before);
+                }
+            }
+        }
+    }
+}
