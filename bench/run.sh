@@ -14,7 +14,7 @@ if [[ $QUICK == 1 ]]; then REPS=${BENCH_REPS:-1}; DEPS_MB=25; else REPS=${BENCH_
 if [[ $QUICK == 1 ]]; then W3_FILES=${BENCH_W3_FILES:-4000}; W3_MB=${BENCH_W3_MB:-100}; W4_MB=${BENCH_W4_MB:-256}
 else W3_FILES=${BENCH_W3_FILES:-40000}; W3_MB=${BENCH_W3_MB:-1024}; W4_MB=${BENCH_W4_MB:-2048}; fi
 WORKLOADS=${BENCH_WORKLOADS:-W1 W2 W3 W4}
-STRATEGIES=${BENCH_STRATEGIES:-cold warm seed-file seed-registry-classic seed-registry-buildkit lc-classic lc-buildkit lc-registry-classic lc-registry-buildkit}
+STRATEGIES=${BENCH_STRATEGIES:-cold warm seed-file seed-registry-classic seed-registry-buildkit lc-classic lc-buildkit lc-archive-classic lc-archive-buildkit lc-registry-classic lc-registry-buildkit}
 # W3 and W4 also get a base image update (the same base tag, a new upstream image).
 scenarios_of() { [[ -n ${BENCH_SCENARIOS:-} ]] && { echo "$BENCH_SCENARIOS"; return; }; case $1 in W1|W2) echo "unchanged src deps";; *) echo "unchanged src deps base";; esac; }
 
@@ -81,11 +81,12 @@ run_seed_registry() { # $3 = 0 classic, 1 buildkit
   registry_stop reg
   R_BYTES=$(du -sb "$cache/registry" | cut -f1)
 }
-run_lc() { # $3 = 0 classic, 1 buildkit; $4 = the store (default: dir:$cache/store)
-  local cache=$1 c=$2 bk=$3 store=${4:-dir:$1/store} t
+run_lc() { # $3 = 0 classic, 1 buildkit; $4 = the store (default: dir:$cache/store); $5 = more flags (--no-bridge)
+  local cache=$1 c=$2 bk=$3 store=${4:-dir:$1/store} t extra=()
+  [[ -n ${5:-} ]] && extra=("$5")
   t=$(now)
   DOCKER_BUILDKIT=$bk /usr/bin/time -f %M -o "$cache/rss" "$LC" build --cache "$store" --scope bench/main \
-    --keep current --format json -t app:latest "$c" -- --network none > "$cache/report.json" 2> "$cache/build.log" || return 1
+    --keep current --format json "${extra[@]}" -t app:latest "$c" -- --network none > "$cache/report.json" 2> "$cache/build.log" || return 1
   R_TOTAL=$(since "$t")
   read -r R_RESTORE R_BUILD R_SAVE R_MOVED R_EXPORTED R_WRITTEN R_LOADED < <(jq -r '[(.restore.seconds // 0), (.build.seconds // 0), (.save.seconds // 0), (.save.layerBytesWritten // 0), (.save.bytesExported // 0), (.save.bytesWritten // 0), (.restore.bytesLoaded // 0)] | @tsv' "$cache/report.json")
   # Issue 14's bound: the engine loads <= 1.2x the target image (its layers' size as the engine counts it).
@@ -130,6 +131,8 @@ strategy_run() { # STRATEGY CACHE_DIR CONTEXT
     seed-registry-buildkit) run_seed_registry "$2" "$3" 1;;
     lc-classic) run_lc "$2" "$3" 0;;
     lc-buildkit) run_lc "$2" "$3" 1;;
+    lc-archive-classic) run_lc "$2" "$3" 0 "" --no-bridge;;
+    lc-archive-buildkit) run_lc "$2" "$3" 1 "" --no-bridge;;
     lc-registry-classic) run_lc_registry "$2" "$3" 0;;
     lc-registry-buildkit) run_lc_registry "$2" "$3" 1;;
   esac

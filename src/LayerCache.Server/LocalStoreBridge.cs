@@ -19,7 +19,7 @@ public sealed class LocalStoreBridge : IStoreBridge
     private readonly MemoryRepositoryReferences _repositories;
     private readonly ConcurrentDictionary<Digest, byte> _guarded;
     private readonly RunningServer _server;
-    private volatile LayerContentRefusedException? _refusal;
+    private volatile ContentVerificationException? _failure;
 
     private LocalStoreBridge(RunningServer server, MemoryRepositoryReferences repositories, ConcurrentDictionary<Digest, byte> guarded, string token)
     {
@@ -37,7 +37,7 @@ public sealed class LocalStoreBridge : IStoreBridge
     public string Token { get; }
 
     /// <inheritdoc/>
-    public LayerContentRefusedException? Refusal => _refusal;
+    public ContentVerificationException? ContentFailure => _failure;
 
     /// <summary>Starts a bridge over <paramref name="store"/> on 127.0.0.1 and a free port.</summary>
     public static async Task<LocalStoreBridge> StartAsync(FileSystemCacheStore store, CancellationToken cancellationToken)
@@ -49,7 +49,7 @@ public sealed class LocalStoreBridge : IStoreBridge
         var repositories = new MemoryRepositoryReferences();
         var guarded = new ConcurrentDictionary<Digest, byte>();
         LocalStoreBridge? bridge = null;
-        var guard = new LayerGuard(guarded.ContainsKey, refused => bridge!._refusal = refused);
+        var guard = new LayerGuard(guarded.ContainsKey, failure => bridge!._failure = failure);
         var options = new ServerOptions { StorePath = store.DirectoryPath, Listen = "127.0.0.1:0", HoldStoreLock = false };
         var server = await RegistryServer.StartAsync(store, options, tokens, null, repositories, guard, cancellationToken);
         bridge = new LocalStoreBridge(server, repositories, guarded, token);

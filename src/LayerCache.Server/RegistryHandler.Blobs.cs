@@ -89,7 +89,7 @@ internal sealed partial class RegistryHandler
             {
                 // A layer the bridge hands to the engine, which would inflate a compressed one and expand
                 // sparse entries: refused mid-stream (a broken pull, nothing registered), as a load refuses it.
-                source = new LayerContentGuardStream(source, digest, _blobs.GetBlobPath(digest), leaveOpen: true);
+                source = new LayerContentGuardStream(source, digest, "blob " + digest, leaveOpen: true);
             }
 
             await SendAsync(source, response, length, length == blob.Size ? verifying : null, cancellationToken);

@@ -60,6 +60,10 @@ internal sealed partial class RegistryHandler
         {
             await DispatchAsync(context, route, context.RequestAborted);
         }
+        catch (ContentVerificationException e) when (Observe(e))
+        {
+            // Never entered: Observe only tells the bridge, and the clauses below answer.
+        }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; nothing to answer.
@@ -82,11 +86,6 @@ internal sealed partial class RegistryHandler
         catch (Exception e)
         {
             // Headers are out: a blob that failed verification mid-stream ends in a broken connection, never in wrong bytes.
-            if (e is LayerContentRefusedException refused)
-            {
-                _guard?.Refused(refused);
-            }
-
             Log($"event=abort method={request.Method} path={Clean(raw)} error=\"{e.GetType().Name}: {Clean(e.Message)}\"");
             context.Abort();
         }
@@ -96,6 +95,16 @@ internal sealed partial class RegistryHandler
             _metrics.CountRequest(request.Method, status);
             Log(string.Create(CultureInfo.InvariantCulture, $"method={request.Method} path={Clean(raw)} status={status} in={(context.Items.TryGetValue(BytesInKey, out var bytes) ? bytes : 0)} ms={Stopwatch.GetElapsedTime(started).TotalMilliseconds:0.0} remote={context.Connection.RemoteIpAddress}"));
         }
+    }
+
+    /// <summary>
+    /// Tells the bridge of a blob that failed on its way out (before the first byte, as a guard
+    /// refusing gzip magic does, or midway), whichever way it is answered; false, so no clause is taken.
+    /// </summary>
+    private bool Observe(ContentVerificationException failure)
+    {
+        _guard?.Failed(failure);
+        return false;
     }
 
     private async Task DispatchAsync(HttpContext context, RegistryRoute route, CancellationToken cancellationToken)

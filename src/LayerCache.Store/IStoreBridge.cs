@@ -28,6 +28,9 @@ public interface IStoreBridge : IAsyncDisposable
     /// <summary>The manifest the engine pushed as <paramref name="tag"/> of <see cref="Repository"/>, or null.</summary>
     Task<Descriptor?> ResolveTagAsync(string tag, CancellationToken cancellationToken);
 
-    /// <summary>The last layer the guard refused while the engine pulled it, or null.</summary>
-    LayerContentRefusedException? Refusal { get; }
+    /// <summary>
+    /// The last blob that failed on its way to the engine, or null: refused by the layer guard
+    /// (<see cref="LayerContentRefusedException"/>) or not matching its digest (<see cref="DigestMismatchException"/>).
+    /// </summary>
+    ContentVerificationException? ContentFailure { get; }
 }

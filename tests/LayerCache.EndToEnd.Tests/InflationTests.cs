@@ -19,15 +19,23 @@ public sealed class InflationTests
 {
     private const long InflatedSize = 512L * 1024 * 1024;
 
-    [Fact]
-    public async Task A_consistent_entry_whose_layer_inflates_in_the_engine_is_refused_and_the_build_runs_cold()
+    /// <param name="namedAsTar">
+    /// The config names the gzip blob itself as the layer's DiffId (a "plain tar" whose bytes are gzip):
+    /// the form the bridge would hand to the engine's pull, where its guard must refuse it mid-stream.
+    /// Otherwise the DiffId is the inflated tar's, and the layer is loaded (a pull takes plain tars only).
+    /// </param>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_consistent_entry_whose_layer_inflates_in_the_engine_is_refused_and_the_build_runs_cold(bool namedAsTar)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(6));
         var ct = timeout.Token;
         using var temp = new TempDirectory();
         var store = temp.Combine("store");
         await SeedStore.CopyClassicAsync(store);
-        var (hostile, hostileSize, diffId) = await MakeInflatingLayerAsync(temp, ct);
+        var (hostile, hostileSize, inflatedDiffId) = await MakeInflatingLayerAsync(temp, ct);
+        var diffId = namedAsTar ? DiffId.FromDigest(hostile) : inflatedDiffId;
         await ReplaceBiggestLayerAsync(store, temp.Combine(hostile.Hex + ".gz"), hostile, hostileSize, diffId, ct);
         Assert.True(hostileSize * 200 < InflatedSize, $"the hostile layer inflates {InflatedSize / hostileSize}x");
 

@@ -37,6 +37,24 @@ internal sealed class Runner : IAsyncDisposable
         }
     }
 
+    /// <summary>A runner whose engine has a network namespace of its own (<see cref="PrivateDockerd.IsolatedNetwork"/>): its 127.0.0.1 is not ours.</summary>
+    public static async Task<Runner> StartIsolatedAsync(CancellationToken cancellationToken)
+    {
+        var slot = await EngineSlots.AcquireAsync(cancellationToken);
+        var engine = new PrivateDockerd { IsolatedNetwork = true };
+        try
+        {
+            await engine.InitializeAsync().WaitAsync(cancellationToken);
+            return new Runner(engine, slot);
+        }
+        catch
+        {
+            await engine.DisposeAsync();
+            slot.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>The environment a CI job on this runner gives layercache: the engine, the builder, the docker CLI.</summary>
     public Dictionary<string, string?> Environment(Builder builder, IReadOnlyDictionary<string, string?>? extra = null)
     {

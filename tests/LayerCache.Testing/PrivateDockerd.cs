@@ -38,6 +38,13 @@ public sealed class PrivateDockerd : IAsyncLifetime, IAsyncDisposable
     /// </summary>
     public bool EnableTls { get; init; }
 
+    /// <summary>
+    /// Runs dockerd in a network namespace of its own (<c>unshare --net</c>, loopback down, no bridge):
+    /// an engine whose 127.0.0.1 is not the tests', as on a CI job that talks to a mounted socket of
+    /// another machine's or container's engine. Builds must use <c>--network none</c>.
+    /// </summary>
+    public bool IsolatedNetwork { get; init; }
+
     /// <summary>The TLS listener's port on 127.0.0.1 (with <see cref="EnableTls"/>).</summary>
     public int TlsPort { get; private set; }
 
@@ -345,7 +352,8 @@ public sealed class PrivateDockerd : IAsyncLifetime, IAsyncDisposable
             "--iptables=false --ip-masq=false --ip-forward=false --userland-proxy=false",
             // Tests never need graceful container shutdown; keep teardown fast.
             "--shutdown-timeout=1",
-            $"--bridge={BridgeName}");
+            // In a namespace of its own there is no host docker0 for --bridge=none to delete.
+            IsolatedNetwork ? "--bridge=none" : $"--bridge={BridgeName}");
         if (EnableTls)
         {
             var server = Path.Combine(Root, "tls-server");
@@ -356,7 +364,8 @@ public sealed class PrivateDockerd : IAsyncLifetime, IAsyncDisposable
                 $"--tlskey {Path.Combine(server, "key.pem")}");
         }
 
-        _dockerd = StartLogged(Prerequisites.Dockerd, args, LogPath);
+        // unshare execs dockerd: the process (and its pid) is dockerd's.
+        _dockerd = IsolatedNetwork ? StartLogged("unshare", $"--net {Prerequisites.Dockerd} {args}", LogPath) : StartLogged(Prerequisites.Dockerd, args, LogPath);
     }
 
     private async Task WaitForPingAsync(CancellationToken ct)

@@ -22,10 +22,12 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
 {
     public async Task<LoadOutcome> LoadAsync(CacheEntry entry, Func<string, string> tagFor, CancellationToken cancellationToken)
     {
-        var plans = new List<(StageImage Stage, ImageConfig Config, byte[] ConfigBytes, ImageManifest Manifest, string Tag)>();
+        var plans = new List<(StageImage Stage, ImageConfig Config, byte[] ConfigBytes, ImageManifest Manifest, string Tag, Descriptor ManifestDescriptor)>();
         foreach (var stage in entry.Stages)
         {
-            var manifest = OciJson.DeserializeManifest(await ReadSmallBlobAsync(stage.ManifestDigest, cancellationToken), stage.ManifestDigest.Value);
+            var manifestBytes = await ReadSmallBlobAsync(stage.ManifestDigest, cancellationToken);
+            var manifest = OciJson.DeserializeManifest(manifestBytes, stage.ManifestDigest.Value);
+            var manifestDescriptor = new Descriptor { MediaType = manifest.MediaType ?? MediaType.OciImageManifest, Digest = stage.ManifestDigest, Size = manifestBytes.Length };
             var configBytes = await ReadSmallBlobAsync(manifest.Config.Digest, cancellationToken);
             var config = OciJson.DeserializeConfig(configBytes, manifest.Config.Digest.Value);
             if (config.DiffIds.Count != manifest.Layers.Count)
@@ -39,11 +41,11 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
                 CompressionOf(layer, stage.Name);
             }
 
-            plans.Add((stage, config, configBytes, manifest, tagFor(stage.Name)));
+            plans.Add((stage, config, configBytes, manifest, tagFor(stage.Name), manifestDescriptor));
         }
 
         var outcome = new LoadOutcome();
-        var toLoad = new List<(StageImage Stage, ImageConfig Config, byte[] ConfigBytes, ImageManifest Manifest, string Tag)>();
+        var toLoad = new List<(StageImage Stage, ImageConfig Config, byte[] ConfigBytes, ImageManifest Manifest, string Tag, Descriptor ManifestDescriptor)>();
         foreach (var plan in plans)
         {
             if (await engine.InspectImageAsync(plan.Manifest.Config.Digest.Value, cancellationToken) is not null)
@@ -64,7 +66,7 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
             // Only when something is loaded: it inspects every image in the engine, one round trip
             // each (dozens on a runner that kept a classic build's intermediates: most of a no-op's restore).
             var present = await EngineChainIdsAsync(cancellationToken);
-            var pulled = await StagePuller.PullAsync(engine, store, bridge, [.. toLoad.Select(p => new StagePuller.Plan(p.Stage, p.Config, p.Manifest, p.Tag))], present, outcome, progress, log ?? (_ => { }), cancellationToken);
+            var pulled = await StagePuller.PullAsync(engine, store, bridge, [.. toLoad.Select(p => new StagePuller.Plan(p.Stage, p.Config, p.Manifest, p.Tag, p.ManifestDescriptor))], present, outcome, progress, log ?? (_ => { }), cancellationToken);
             if (pulled.Count > 0)
             {
                 // What the bridge could not bring (it stopped being reachable partway) is loaded; the pulled layers are present now.
@@ -97,7 +99,7 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
     }
 
     private async Task StreamLoadAsync(
-        List<(StageImage Stage, ImageConfig Config, byte[] ConfigBytes, ImageManifest Manifest, string Tag)> toLoad,
+        List<(StageImage Stage, ImageConfig Config, byte[] ConfigBytes, ImageManifest Manifest, string Tag, Descriptor ManifestDescriptor)> toLoad,
         HashSet<Digest> present,
         LoadOutcome outcome,
         CancellationToken cancellationToken)
@@ -296,7 +298,7 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
 
     /// <summary>The bytes (and count) of the layers <see cref="StreamLoadAsync"/> will send: those the engine lacks, each once.</summary>
     private static long LayersToSend(
-        List<(StageImage Stage, ImageConfig Config, byte[] ConfigBytes, ImageManifest Manifest, string Tag)> toLoad,
+        List<(StageImage Stage, ImageConfig Config, byte[] ConfigBytes, ImageManifest Manifest, string Tag, Descriptor ManifestDescriptor)> toLoad,
         HashSet<Digest> present,
         out int count)
     {

@@ -18,7 +18,7 @@ namespace LayerCache.Core.Workflows;
 internal static class StagePuller
 {
     /// <summary>A stage image to restore, as <see cref="StageImageLoader"/> read it from the store.</summary>
-    internal sealed record Plan(StageImage Stage, ImageConfig Config, ImageManifest Manifest, string Tag);
+    internal sealed record Plan(StageImage Stage, ImageConfig Config, ImageManifest Manifest, string Tag, Descriptor ManifestDescriptor);
 
     /// <summary>
     /// Layer bytes the engine already has that a pull may fetch again (a pull knows a layer only by a
@@ -32,8 +32,9 @@ internal static class StagePuller
 
     /// <summary>
     /// Pulls every plan it can; returns the stages pulled (none when the bridge is off, not worth it
-    /// or unreachable, and the caller loads them). A layer the bridge's guard refused is thrown, as a
-    /// load would throw it: the entry is damaged.
+    /// or unreachable, and the caller loads them). A blob that failed on its way out of the bridge (the
+    /// layer guard refused it, or it does not match its digest) is thrown, as a load would throw it: the
+    /// entry is damaged, and what the other pulls brought is removed again.
     /// </summary>
     public static async Task<HashSet<string>> PullAsync(
         IDockerEngine engine, ICacheStore store, IStoreBridgeHost? host, IReadOnlyList<Plan> plans, HashSet<Digest> present,
@@ -51,42 +52,64 @@ internal static class StagePuller
             return pulled;
         }
 
-        var (bytes, count) = ToMove(plans, present);
+        var (bytes, count, moving) = ToMove(plans, present);
         await using var bridge = await host.StartAsync(files, cancellationToken);
         foreach (var plan in plans)
         {
-            var manifest = new Descriptor { MediaType = plan.Stage.ManifestMediaType, Digest = plan.Stage.ManifestDigest, Size = plan.Stage.ManifestSize };
-            await bridge.ExposeAsync(manifest, [.. plan.Manifest.Layers.Select(l => l.Digest)], cancellationToken);
+            await bridge.ExposeAsync(plan.ManifestDescriptor, [.. plan.Manifest.Layers.Select(l => l.Digest)], cancellationToken);
         }
 
         var credentials = Credentials(bridge);
         using var transfer = progress?.Start("restoring", "restored", bytes, count);
-        var pulling = transfer is null ? null : new PullProgress(transfer);
-        var sent = new HashSet<DiffId>();
-        foreach (var plan in plans)
+        var pulling = transfer is null ? null : new PullProgress(transfer, moving);
+        // All at once: the engine fetches a layer shared by several images once, and downloads while it extracts.
+        var failures = await Task.WhenAll(plans.Select(async plan =>
         {
             try
             {
                 await engine.PullImageAsync($"{bridge.Repository}@{plan.Stage.ManifestDigest}", credentials, pulling, cancellationToken);
+                return null;
             }
             catch (DockerEngineException e)
             {
-                if (bridge.Refusal is { } refused)
+                return e;
+            }
+        }));
+        if (bridge.ContentFailure is { } damaged)
+        {
+            // The engine was cut off before the bad blob completed, so it registered nothing of it;
+            // what the other pulls brought goes too, as a refused load registers nothing at all.
+            for (var p = 0; p < plans.Count; p++)
+            {
+                if (failures[p] is null)
                 {
-                    // The engine was cut off before the layer completed, so it registered nothing of it.
-                    throw refused;
+                    await ForgetAsync(engine, $"{bridge.Repository}@{plans[p].Stage.ManifestDigest}");
                 }
+            }
 
-                log(pulled.Count == 0
-                    ? $"restore: the engine cannot pull from the bridge ({CacheRun.OneLine(e)}); loading the stage images instead"
-                    : $"restore: pulling stage {plan.Stage.Name} from the bridge failed ({CacheRun.OneLine(e)}); loading the rest");
-                return pulled;
+            throw damaged;
+        }
+
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+        {
+            log(failures.All(f => f is not null)
+                ? $"restore: the engine cannot pull from the bridge ({CacheRun.OneLine(failure)}); loading the stage images instead"
+                : $"restore: pulling from the bridge failed for some stages ({CacheRun.OneLine(failure)}); loading them");
+        }
+
+        var sent = new HashSet<DiffId>();
+        for (var p = 0; p < plans.Count; p++)
+        {
+            var plan = plans[p];
+            if (failures[p] is not null)
+            {
+                continue;
             }
 
             await engine.TagImageAsync(plan.Manifest.Config.Digest.Value, plan.Tag, cancellationToken);
 
             // The pull's name goes (the port is this run's; a name kept would hold the image after its stage tag moves on).
-            await engine.RemoveImageAsync($"{bridge.Repository}@{plan.Stage.ManifestDigest}", force: false, cancellationToken);
+            await ForgetAsync(engine, $"{bridge.Repository}@{plan.Stage.ManifestDigest}");
             var chainIds = ChainId.ComputeAll(plan.Config.DiffIds);
             int loaded = 0, skipped = 0;
             long moved = 0;
@@ -118,6 +141,19 @@ internal static class StagePuller
 
         transfer?.Complete();
         return pulled;
+    }
+
+    /// <summary>Removes a name the pull gave; the image goes with it unless another name holds it.</summary>
+    private static async Task ForgetAsync(IDockerEngine engine, string reference)
+    {
+        try
+        {
+            await engine.RemoveImageAsync(reference, force: false, CancellationToken.None);
+        }
+        catch (DockerEngineException)
+        {
+            // A container uses the image, or the name is gone already: nothing of the cache depends on it.
+        }
     }
 
     /// <summary>How the engine authenticates to <paramref name="bridge"/>.</summary>
@@ -158,11 +194,13 @@ internal static class StagePuller
             : null;
     }
 
-    private static (long Bytes, int Count) ToMove(IReadOnlyList<Plan> plans, HashSet<Digest> present)
+    /// <summary>What the restore moves: bytes, layers, and their short ids as the engine's progress names them.</summary>
+    private static (long Bytes, int Count, HashSet<string> ShortIds) ToMove(IReadOnlyList<Plan> plans, HashSet<Digest> present)
     {
         long bytes = 0;
         var count = 0;
         var seen = new HashSet<DiffId>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var plan in plans)
         {
             var chainIds = ChainId.ComputeAll(plan.Config.DiffIds);
@@ -172,26 +210,41 @@ internal static class StagePuller
                 {
                     bytes += plan.Manifest.Layers[i].Size;
                     count++;
+                    ids.Add(plan.Manifest.Layers[i].Digest.Hex[..12]);
                 }
             }
         }
 
-        return (bytes, count);
+        return (bytes, count, ids);
     }
 
-    /// <summary>The engine's per-layer download counters, summed into one transfer line.</summary>
-    private sealed class PullProgress(TransferProgress transfer) : IProgress<JsonMessage>
+    /// <summary>
+    /// The engine's per-layer download counters, summed into one transfer line: only the layers the
+    /// restore moves count (a pull may also fetch again a layer the engine has, see <see cref="RefetchAllowance"/>).
+    /// </summary>
+    private sealed class PullProgress(TransferProgress transfer, HashSet<string> moving) : IProgress<JsonMessage>
     {
         private readonly Dictionary<string, long> _current = new(StringComparer.Ordinal);
 
+        private readonly Lock _lock = new();
+        private readonly HashSet<string> _started = new(StringComparer.Ordinal);
+
         public void Report(JsonMessage value)
         {
-            if (value.Id is not { } id)
+            if (value.Id is not { } id || !moving.Contains(id))
             {
                 return;
             }
 
-            if (value.Status == "Pulling fs layer")
+            lock (_lock)
+            {
+                Count(id, value);
+            }
+        }
+
+        private void Count(string id, JsonMessage value)
+        {
+            if (value.Status == "Pulling fs layer" && _started.Add(id))
             {
                 transfer.LayerStarted();
             }
