@@ -85,14 +85,15 @@ internal sealed partial class RegistryHandler
                 }
             }
 
-            if (start == 0 && _guard is { } guard && guard.IsGuarded(digest))
+            var guarded = start == 0 && _guard is { } guard && guard.IsGuarded(digest);
+            if (guarded)
             {
                 // A layer the bridge hands to the engine, which would inflate a compressed one and expand
                 // sparse entries: refused mid-stream (a broken pull, nothing registered), as a load refuses it.
                 source = new LayerContentGuardStream(source, digest, "blob " + digest, leaveOpen: true);
             }
 
-            await SendAsync(source, response, length, length == blob.Size ? verifying : null, cancellationToken);
+            await SendAsync(source, response, length, length == blob.Size ? verifying : null, cancellationToken, readEndBeforeLast: guarded);
             _metrics.AddBytesOut(length);
             if (verifying is not null && length == blob.Size)
             {
@@ -455,7 +456,13 @@ internal sealed partial class RegistryHandler
     /// <paramref name="verifyBeforeLast"/> (a whole blob), the digest is checked before the last bytes are
     /// handed to the pipe, so a damaged blob never reaches a client complete: its response ends short.
     /// </summary>
-    private static async Task SendAsync(Stream source, HttpResponse response, long count, VerifyingStream? verifyBeforeLast, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends <paramref name="count"/> bytes of <paramref name="source"/>; with <paramref name="verifyBeforeLast"/>
+    /// the digest is checked, and with <paramref name="readEndBeforeLast"/> the source is read to its end
+    /// (where a layer guard checks how the tar ends, and content too short for a header block such as a
+    /// small gzip), before the last bytes go out: a bad blob never arrives whole.
+    /// </summary>
+    private static async Task SendAsync(Stream source, HttpResponse response, long count, VerifyingStream? verifyBeforeLast, CancellationToken cancellationToken, bool readEndBeforeLast = false)
     {
         var writer = response.BodyWriter;
         while (count > 0)
@@ -471,6 +478,11 @@ internal sealed partial class RegistryHandler
             if (count == 0 && verifyBeforeLast is not null)
             {
                 await verifyBeforeLast.VerifyToEndAsync(cancellationToken);
+            }
+
+            if (count == 0 && readEndBeforeLast && await source.ReadAsync(new byte[1], cancellationToken) != 0)
+            {
+                throw new InvalidDataException("the blob is longer than its size");
             }
 
             writer.Advance(read);
