@@ -27,6 +27,8 @@ internal sealed partial class RegistryHandler
             return;
         }
 
+        // A pull: what server-side retention counts as use (a HEAD is a check, not a use).
+        _usage?.Touch(route.Name, descriptor.Digest);
         var bytes = await _blobs.Layout.ReadBlobAsync(descriptor.Digest, cancellationToken, MaxManifestBytes);
         await response.Body.WriteAsync(bytes, cancellationToken);
         _metrics.AddBytesOut(bytes.Length);

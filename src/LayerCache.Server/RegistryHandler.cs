@@ -27,6 +27,7 @@ internal sealed partial class RegistryHandler
     private readonly FileSystemBlobStore _blobs;
     private readonly IRepositoryReferences _repositories;
     private readonly LayerGuard? _guard;
+    private readonly EntryUsage? _usage;
     private readonly UploadSessions _sessions;
     private readonly BlobLeases _leases;
     private readonly VerifiedBlobs _verified = new();
@@ -36,9 +37,10 @@ internal sealed partial class RegistryHandler
     private readonly TimeProvider _clock;
     private readonly int _maxUploads;
 
-    public RegistryHandler(FileSystemCacheStore store, UploadSessions sessions, BlobLeases leases, ServerMetrics metrics, TokenFile? tokens, TextWriter? log, TimeProvider clock, int maxUploads, IRepositoryReferences? repositories = null, LayerGuard? guard = null)
+    public RegistryHandler(FileSystemCacheStore store, UploadSessions sessions, BlobLeases leases, ServerMetrics metrics, TokenFile? tokens, TextWriter? log, TimeProvider clock, int maxUploads, IRepositoryReferences? repositories = null, LayerGuard? guard = null, EntryUsage? usage = null)
     {
         _guard = guard;
+        _usage = usage;
         _clock = clock;
         _maxUploads = maxUploads;
         _blobs = (FileSystemBlobStore)store.Blobs;

@@ -62,7 +62,9 @@ public static class RegistryServer
         var metrics = new ServerMetrics();
         var sessions = new UploadSessions(options.Clock, options.UploadTimeout, metrics);
         var leases = new BlobLeases(options.Clock);
-        var handler = new RegistryHandler(store, sessions, leases, metrics, tokens, options.Log, options.Clock, options.MaxUploads, repositories, guard);
+        var usage = new EntryUsage(options.Clock);
+        var handler = new RegistryHandler(store, sessions, leases, metrics, tokens, options.Log, options.Clock, options.MaxUploads, repositories, guard, usage);
+        var retention = repositories is null ? new ServerRetention(store, new RepositoryReferences(store), usage, options) : null;
         var collector = new OnlineCollector(store, leases, metrics, options.GcGrace, options.Clock, options.Log);
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -99,7 +101,7 @@ public static class RegistryServer
         options.Log?.WriteLine($"ts={DateTimeOffset.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ} event=listening address={bound} store={store.Location} auth={(tokens is null ? "none" : "tokens")} gc={(options.GcInterval is { } i ? i.TotalSeconds.ToString(CultureInfo.InvariantCulture) + "s" : "off")}");
 
         var stopSource = new CancellationTokenSource();
-        var background = BackgroundAsync(options, sessions, collector, metrics, stopSource.Token);
+        var background = BackgroundAsync(options, sessions, collector, retention, metrics, stopSource.Token);
         return new RunningServer(app, address, async () =>
         {
             await stopSource.CancelAsync();
@@ -122,8 +124,10 @@ public static class RegistryServer
     }
 
     /// <summary>The purge of abandoned uploads and, when enabled, the online GC.</summary>
-    private static async Task BackgroundAsync(ServerOptions options, UploadSessions sessions, OnlineCollector collector, ServerMetrics metrics, CancellationToken cancellationToken)
+    private static async Task BackgroundAsync(ServerOptions options, UploadSessions sessions, OnlineCollector collector, ServerRetention? retention, ServerMetrics metrics, CancellationToken cancellationToken)
     {
+        // Retention runs before each GC pass (which frees what it removed): with retention and no interval, every 10 minutes.
+        options = options.GcInterval is null && (options.KeepFor is not null || options.MaxSize is not null) ? options with { GcInterval = TimeSpan.FromMinutes(10) } : options;
         var purgeEvery = TimeSpan.FromTicks(Math.Clamp(options.UploadTimeout.Ticks / 4, TimeSpan.FromMilliseconds(50).Ticks, TimeSpan.FromSeconds(30).Ticks));
         var tick = options.GcInterval is { } gc && gc < purgeEvery ? gc : purgeEvery;
         var lastGc = options.Clock.GetTimestamp();
@@ -143,6 +147,11 @@ public static class RegistryServer
                 lastGc = options.Clock.GetTimestamp();
                 try
                 {
+                    if (retention is not null)
+                    {
+                        metrics.CountRetention((await retention.ApplyAsync(cancellationToken)).Count);
+                    }
+
                     await collector.CollectAsync(cancellationToken);
                 }
                 catch (Exception e) when (StoreErrors.IsStoreFailure(e))

@@ -14,6 +14,7 @@ internal sealed class ServerMetrics
     private long _gcBlobsDeleted;
     private long _gcBytesDeleted;
     private long _uploadsPurged;
+    private long _entriesRemoved;
 
     public int UploadsInProgress { get; set; }
 
@@ -34,6 +35,8 @@ internal sealed class ServerMetrics
     }
 
     public void CountPurged(int uploads) => Interlocked.Add(ref _uploadsPurged, uploads);
+
+    public void CountRetention(int entries) => Interlocked.Add(ref _entriesRemoved, entries);
 
     public string Render()
     {
@@ -57,6 +60,7 @@ internal sealed class ServerMetrics
         Counter(text, "layercache_server_gc_deleted_blobs_total", "Blobs the online GC deleted.", Interlocked.Read(ref _gcBlobsDeleted));
         Counter(text, "layercache_server_gc_deleted_bytes_total", "Bytes the online GC freed.", Interlocked.Read(ref _gcBytesDeleted));
         Counter(text, "layercache_server_uploads_purged_total", "Abandoned upload sessions purged.", Interlocked.Read(ref _uploadsPurged));
+        Counter(text, "layercache_server_retention_removed_entries_total", "Cache entries retention removed (not pulled for --keep-for, or least recently pulled over --max-size).", Interlocked.Read(ref _entriesRemoved));
         return text.ToString();
     }
 

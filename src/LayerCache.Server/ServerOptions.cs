@@ -37,6 +37,15 @@ public sealed record ServerOptions
     /// <summary>Open upload sessions allowed at once (each holds a file open); more are answered 429 TOOMANYREQUESTS.</summary>
     public int MaxUploads { get; init; } = 1024;
 
+    /// <summary>
+    /// Retention: a cache entry (a registry store's entry tag) not pulled for this long is removed,
+    /// except the newest of its scope; never when null. Runs before each GC pass.
+    /// </summary>
+    public TimeSpan? KeepFor { get; init; }
+
+    /// <summary>Retention: while the store holds more than this many bytes, the least recently pulled entry (not the newest of its scope) is removed; never when null.</summary>
+    public long? MaxSize { get; init; }
+
     /// <summary>Where the one-line request and event logs go; nowhere when null.</summary>
     public TextWriter? Log { get; init; }
 

@@ -99,6 +99,32 @@ public sealed class RepositoryReferences : IRepositoryReferences
         }
     }
 
+    /// <summary>Every reference of every repository (tags and manifests), each annotated with its repository.</summary>
+    public async IAsyncEnumerable<Descriptor> ListEveryAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        foreach (var descriptor in await SnapshotAsync(cancellationToken))
+        {
+            if (descriptor.GetAnnotation(RepositoryAnnotation) is { } repository && descriptor.GetAnnotation(AnnotationKeys.RefName) is { } name
+                && (name == ManifestRefName(repository, descriptor.Digest)
+                    || (descriptor.GetAnnotation(TagAnnotation) is { } tag && name == TagRefName(repository, tag))))
+            {
+                yield return descriptor;
+            }
+        }
+    }
+
+    /// <summary>Every tag of every repository (with <see cref="RepositoryAnnotation"/> and <see cref="TagAnnotation"/>).</summary>
+    public async IAsyncEnumerable<Descriptor> ListEveryTagAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var descriptor in ListEveryAsync(cancellationToken))
+        {
+            if (descriptor.GetAnnotation(TagAnnotation) is not null)
+            {
+                yield return descriptor;
+            }
+        }
+    }
+
     /// <summary>The tags of <paramref name="repository"/>, in ordinal order.</summary>
     public async Task<IReadOnlyList<string>> ListTagsAsync(string repository, CancellationToken cancellationToken)
     {

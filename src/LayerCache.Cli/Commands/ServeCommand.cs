@@ -22,10 +22,12 @@ internal static class ServeCommand
         var tokens = new Option<string?>("--tokens") { Description = "Require tokens: a file of 'sha256:HEX read:GLOB write:GLOB ...' lines (HEX is the SHA-256 of the token)", HelpName = "FILE" };
         var gcInterval = new Option<string?>("--gc-interval") { Description = "Run the online GC this often (e.g. 10m); off when not given", HelpName = "AGE" };
         var gcGrace = new Option<string?>("--gc-grace") { Description = "Keep a blob nothing references for this long after its last upload or check (default 1h)", HelpName = "AGE" };
+        var keepFor = new Option<string?>("--keep-for") { Description = "Remove a cache entry not pulled for this long (e.g. 7d), except the newest of its scope; checked every --gc-interval (default 10m)", HelpName = "AGE" };
+        var maxSize = new Option<string?>("--max-size") { Description = "While the store holds more than this (e.g. 50GB), remove the least recently pulled entries, except the newest of each scope", HelpName = "SIZE" };
         var uploadTimeout = new Option<string?>("--upload-timeout") { Description = "Purge an upload idle for this long (default 15m)", HelpName = "AGE" };
         var command = new Command("serve", "Serve a cache store as an OCI registry (a team cache server for every CI agent)")
         {
-            store, listen, tlsCert, tlsKey, tokens, gcInterval, gcGrace, uploadTimeout,
+            store, listen, tlsCert, tlsKey, tokens, gcInterval, gcGrace, keepFor, maxSize, uploadTimeout,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -50,6 +52,10 @@ internal static class ServeCommand
                 GcInterval = Duration(parse.GetValue(gcInterval), "--gc-interval"),
                 GcGrace = Duration(parse.GetValue(gcGrace), "--gc-grace") ?? TimeSpan.FromHours(1),
                 UploadTimeout = Duration(parse.GetValue(uploadTimeout), "--upload-timeout") ?? TimeSpan.FromMinutes(15),
+                KeepFor = Duration(parse.GetValue(keepFor), "--keep-for"),
+                MaxSize = parse.GetValue(maxSize) is { } size
+                    ? RetentionPolicy.TryParseSize(size, out var bytes) ? bytes : throw new InvalidInputException($"invalid --max-size \"{size}\": expected a size such as 500MB or 50GB")
+                    : null,
                 Log = cli.Stderr,
             };
             try
