@@ -12,7 +12,8 @@ public sealed class BridgeDecisionTests
     [Theory]
     [InlineData(400 * MB, 16 * 1024, true)]        // a source change on a big dependency stage: the push sends 16 KB
     [InlineData(400 * MB, 200 * MB, false)]        // a dependency change: gzip in the engine is slower than an export
-    [InlineData(2 * MB, 16 * 1024, false)]         // a small image: the push's fixed cost is more than its export
+    [InlineData(2 * MB, 16 * 1024, true)]          // a small image: both are fixed costs, and the push moves fewer bytes
+    [InlineData(2 * MB, 2 * MB, false)]            // a small image the engine knows nothing of
     [InlineData(100 * MB, 100 * MB, false)]        // nothing known to the engine: everything would be compressed and sent
     public void The_save_pushes_only_where_it_moves_less_than_an_export(long imageBytes, long pushBytes, bool push) =>
         Assert.Equal(push, StagePusher.PushIsFaster(imageBytes, pushBytes));
