@@ -36,57 +36,62 @@ public sealed class BridgeTests(ITestOutputHelper output)
         var blobsBefore = StoreFiles.Blobs(store).ToDictionary(b => b.Digest, b => b.Size);
         var indexBefore = await File.ReadAllTextAsync(Path.Combine(store, "index.json"), ct);
         await BigDependencyAppAsync(app, "2", ct);
-        await using var runner = await Runner.StartAsync(ct);
-        var run = await runner.LayercacheAsync(builder, Commands.Build(app, store, "--scope", Commands.MainScope, "-t", "demo:latest"), ct);
-        run.ExpectExit(0);
-        output.WriteLine(run.Stderr);
-        Assert.Empty(run.Report.Warnings);
-        var restore = run.Report.Restore!;
-        Assert.True(restore.Hit, $"the store must be restored: {run}");
-        Assert.Equal("pull", restore.Transport);
-
-        // The changed stage went back as a push of its new layers: nothing of it exported.
-        var save = run.Report.Save!;
-        Assert.True(save.Saved, $"the changed build must be saved: {run}");
-        Assert.True(save.StagesPushed >= 1, $"the changed stage must be pushed by the engine: {run}");
-        Assert.True(save.BytesExported < DependencyBytes, $"the save exported {save.BytesExported} bytes: the dependency layer must not be exported: {run}");
-        var stageCount = run.Report.Build!.Stages.Count;
-        Assert.Equal(stageCount, save.StagesExported + save.StagesPushed + save.StagesReused);
-        Assert.True(save.LayerBytesWritten >= SourceBytes && save.LayerBytesWritten <= 4 * SourceBytes + 64 * 1024, $"{save.LayerBytesWritten} layer bytes written for a {SourceBytes}-byte source change: {run}");
-
-        // What the engine pushed is the store's own now: plain tar layers (the engine sent gzip), named
-        // by their DiffIds, in OCI manifests; the bridge's tags lived in memory only.
-        var opened = await FileSystemCacheStore.OpenAsync(store, ct);
-        var entry = (await opened.ListEntriesAsync(ct)).Single(e => e.RefName == save.Entry);
-        foreach (var stage in entry.Stages)
+        // One runner at a time (EngineSlots): this job's runner goes before the next job's starts.
+        string? savedEntry;
+        await using (var runner = await Runner.StartAsync(ct))
         {
-            var manifest = OciJson.DeserializeManifest(await ReadAsync(opened, stage.ManifestDigest, ct), stage.ManifestDigest.Value);
-            var config = OciJson.DeserializeConfig(await ReadAsync(opened, manifest.Config.Digest, ct), manifest.Config.Digest.Value);
-            Assert.Equal(MediaType.OciImageManifest, manifest.MediaType);
-            Assert.Equal(config.DiffIds.Select(d => d.Digest), manifest.Layers.Select(l => l.Digest));
-            Assert.All(manifest.Layers, l => Assert.Equal(MediaType.OciLayer, l.MediaType));
+            var run = await runner.LayercacheAsync(builder, Commands.Build(app, store, "--scope", Commands.MainScope, "-t", "demo:latest"), ct);
+            run.ExpectExit(0);
+            output.WriteLine(run.Stderr);
+            Assert.Empty(run.Report.Warnings);
+            var restore = run.Report.Restore!;
+            Assert.True(restore.Hit, $"the store must be restored: {run}");
+            Assert.Equal("pull", restore.Transport);
+
+            // The changed stage went back as a push of its new layers: nothing of it exported.
+            var save = run.Report.Save!;
+            Assert.True(save.Saved, $"the changed build must be saved: {run}");
+            Assert.True(save.StagesPushed >= 1, $"the changed stage must be pushed by the engine: {run}");
+            Assert.True(save.BytesExported < DependencyBytes, $"the save exported {save.BytesExported} bytes: the dependency layer must not be exported: {run}");
+            var stageCount = run.Report.Build!.Stages.Count;
+            Assert.Equal(stageCount, save.StagesExported + save.StagesPushed + save.StagesReused);
+            Assert.True(save.LayerBytesWritten >= SourceBytes && save.LayerBytesWritten <= 4 * SourceBytes + 64 * 1024, $"{save.LayerBytesWritten} layer bytes written for a {SourceBytes}-byte source change: {run}");
+
+            // What the engine pushed is the store's own now: plain tar layers (the engine sent gzip), named
+            // by their DiffIds, in OCI manifests; the bridge's tags lived in memory only.
+            var opened = await FileSystemCacheStore.OpenAsync(store, ct);
+            var entry = (await opened.ListEntriesAsync(ct)).Single(e => e.RefName == save.Entry);
+            foreach (var stage in entry.Stages)
+            {
+                var manifest = OciJson.DeserializeManifest(await ReadAsync(opened, stage.ManifestDigest, ct), stage.ManifestDigest.Value);
+                var config = OciJson.DeserializeConfig(await ReadAsync(opened, manifest.Config.Digest, ct), manifest.Config.Digest.Value);
+                Assert.Equal(MediaType.OciImageManifest, manifest.MediaType);
+                Assert.Equal(config.DiffIds.Select(d => d.Digest), manifest.Layers.Select(l => l.Digest));
+                Assert.All(manifest.Layers, l => Assert.Equal(MediaType.OciLayer, l.MediaType));
+            }
+
+            var index = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(store, "index.json"), ct))!["manifests"]!.AsArray();
+            Assert.DoesNotContain(index, m => ((string?)m!["annotations"]?["org.opencontainers.image.ref.name"])?.StartsWith(RepositoryReferences.Prefix, StringComparison.Ordinal) == true);
+            Assert.NotEqual(indexBefore, await File.ReadAllTextAsync(Path.Combine(store, "index.json"), ct));
+
+            // The prune after the save collected the engine's gzip copies and manifest: only the new tars and metadata are new.
+            var newBlobs = StoreFiles.Blobs(store).Where(b => !blobsBefore.ContainsKey(b.Digest)).ToList();
+            Assert.True(newBlobs.Sum(b => b.Size) <= save.LayerBytesWritten + 64 * 1024, $"{newBlobs.Sum(b => b.Size)} new bytes on disk for {save.LayerBytesWritten} bytes of new layers");
+
+            // The engine keeps no names of the bridge (its port was this run's).
+            var names = (await runner.Client.ListImagesAsync(new Docker.ImageListOptions { All = true, Digests = true }, ct)).SelectMany(i => i.RepoTags.Concat(i.RepoDigests));
+            Assert.DoesNotContain(names, n => n.Contains("layercache/bridge", StringComparison.Ordinal));
+            Assert.StartsWith("version 2", await AppOutput.RunAsync(runner, "demo:latest", ct), StringComparison.Ordinal);
+            (await Cli.RunAsync(Commands.Verify(store), new Dictionary<string, string?>(), ct)).ExpectExit(0);
+            savedEntry = save.Entry;
         }
-
-        var index = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(store, "index.json"), ct))!["manifests"]!.AsArray();
-        Assert.DoesNotContain(index, m => ((string?)m!["annotations"]?["org.opencontainers.image.ref.name"])?.StartsWith(RepositoryReferences.Prefix, StringComparison.Ordinal) == true);
-        Assert.NotEqual(indexBefore, await File.ReadAllTextAsync(Path.Combine(store, "index.json"), ct));
-
-        // The prune after the save collected the engine's gzip copies and manifest: only the new tars and metadata are new.
-        var newBlobs = StoreFiles.Blobs(store).Where(b => !blobsBefore.ContainsKey(b.Digest)).ToList();
-        Assert.True(newBlobs.Sum(b => b.Size) <= save.LayerBytesWritten + 64 * 1024, $"{newBlobs.Sum(b => b.Size)} new bytes on disk for {save.LayerBytesWritten} bytes of new layers");
-
-        // The engine keeps no names of the bridge (its port was this run's).
-        var names = (await runner.Client.ListImagesAsync(new Docker.ImageListOptions { All = true, Digests = true }, ct)).SelectMany(i => i.RepoTags.Concat(i.RepoDigests));
-        Assert.DoesNotContain(names, n => n.Contains("layercache/bridge", StringComparison.Ordinal));
-        Assert.StartsWith("version 2", await AppOutput.RunAsync(runner, "demo:latest", ct), StringComparison.Ordinal);
-        (await Cli.RunAsync(Commands.Verify(store), new Dictionary<string, string?>(), ct)).ExpectExit(0);
 
         // The pushed entry restores by the archive transport too.
         await using var third = await Runner.StartAsync(ct);
         var again = await third.LayercacheAsync(builder, Commands.Restore(app, store, "--scope", Commands.MainScope, "--no-bridge"), ct);
         again.ExpectExit(0);
         Assert.True(again.Report.Restore is { Hit: true, Transport: "load" }, $"the pushed entry must load: {again}");
-        Assert.Equal(save.Entry, again.Report.Restore!.Entry);
+        Assert.Equal(savedEntry, again.Report.Restore!.Entry);
         Assert.Empty(again.Report.Warnings);
     }
 
