@@ -302,22 +302,7 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
         HashSet<Digest> present,
         out int count)
     {
-        var sent = new HashSet<DiffId>();
-        long bytes = 0;
-        count = 0;
-        foreach (var plan in toLoad)
-        {
-            var chainIds = ChainId.ComputeAll(plan.Config.DiffIds);
-            for (var i = 0; i < plan.Config.DiffIds.Count; i++)
-            {
-                if (!present.Contains(chainIds[i].Digest) && sent.Add(plan.Config.DiffIds[i]))
-                {
-                    bytes += plan.Manifest.Layers[i].Size;
-                    count++;
-                }
-            }
-        }
-
+        (var bytes, count, _) = StagePuller.ToMove([.. toLoad.Select(p => new StagePuller.Plan(p.Stage, p.Config, p.Manifest, p.Tag, p.ManifestDescriptor))], present);
         return bytes;
     }
 

@@ -194,8 +194,8 @@ internal static class StagePuller
             : null;
     }
 
-    /// <summary>What the restore moves: bytes, layers, and their short ids as the engine's progress names them.</summary>
-    private static (long Bytes, int Count, HashSet<string> ShortIds) ToMove(IReadOnlyList<Plan> plans, HashSet<Digest> present)
+    /// <summary>What a restore moves (a pull or a load): bytes, layers the engine lacks, each once, and their short ids as the engine's progress names them.</summary>
+    internal static (long Bytes, int Count, HashSet<string> ShortIds) ToMove(IReadOnlyList<Plan> plans, HashSet<Digest> present)
     {
         long bytes = 0;
         var count = 0;
