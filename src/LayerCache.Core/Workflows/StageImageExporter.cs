@@ -62,17 +62,9 @@ internal sealed class StageImageExporter(
         var storedSizes = new HashSet<long>();
         foreach (var diffId in layers)
         {
-            // An uncompressed stored layer has the size of the tar the engine sends; a compressed one says it.
-            if (await _layers.FindAsync(DiffId.FromDigest(diffId), cancellationToken) is { } stored)
+            if (await _layers.FindAsync(DiffId.FromDigest(diffId), cancellationToken) is { } stored && TarSize(stored) is { } tarSize)
             {
-                if (stored.IsUncompressed)
-                {
-                    storedSizes.Add(stored.Stored.Size);
-                }
-                else if (long.TryParse(stored.Stored.GetAnnotation(StoreAnnotations.LayerTarSize), NumberStyles.None, CultureInfo.InvariantCulture, out var tarSize))
-                {
-                    storedSizes.Add(tarSize);
-                }
+                storedSizes.Add(tarSize);
             }
         }
 
@@ -278,7 +270,8 @@ internal sealed class StageImageExporter(
             {
                 if (await _layers.FindAsync(DiffId.FromDigest(diffId), cancellationToken) is { } layer)
                 {
-                    var size = TarSize(layer);
+                    // A compressed layer that does not say its tar size counts at its stored size: an underestimate of what a push resends.
+                    var size = TarSize(layer) ?? layer.Stored.Size;
                     stored += size;
                     resent += bridged.Contains(diffId) ? 0 : size;
                 }
@@ -315,11 +308,14 @@ internal sealed class StageImageExporter(
         return done;
     }
 
-    /// <summary>The size of a stored layer's tar (what the engine counts in an image's size).</summary>
-    private static long TarSize(LayerRecord layer) =>
-        !layer.IsUncompressed && long.TryParse(layer.Stored.GetAnnotation(StoreAnnotations.LayerTarSize), NumberStyles.None, CultureInfo.InvariantCulture, out var tarSize)
-            ? tarSize
-            : layer.Stored.Size;
+    /// <summary>
+    /// The size of a stored layer's tar (what the engine sends and counts in an image's size): an
+    /// uncompressed layer's own size, a compressed one's as its descriptor says it; null when it does not.
+    /// </summary>
+    private static long? TarSize(LayerRecord layer) =>
+        layer.IsUncompressed ? layer.Stored.Size
+        : long.TryParse(layer.Stored.GetAnnotation(StoreAnnotations.LayerTarSize), NumberStyles.None, CultureInfo.InvariantCulture, out var tarSize) ? tarSize
+        : null;
 
     private async Task<StageImage> WriteImageAsync(string stage, ReadOnlyMemory<byte> configContent, Digest configDigest, IReadOnlyList<DiffId> diffIds, Platform? platform, ExportResult result, CancellationToken cancellationToken)
     {

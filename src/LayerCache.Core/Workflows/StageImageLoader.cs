@@ -314,7 +314,7 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
     }
 
     /// <summary>Every ChainID the engine's layer store has, from the images it holds.</summary>
-    internal async Task<HashSet<Digest>> EngineChainIdsAsync(CancellationToken cancellationToken)
+    private async Task<HashSet<Digest>> EngineChainIdsAsync(CancellationToken cancellationToken)
     {
         var present = new HashSet<Digest>();
         foreach (var summary in await engine.ListImagesAsync(new ImageListOptions { All = true }, cancellationToken))
