@@ -7,8 +7,11 @@
 #     test of the same file: scripts/demo.sh (cold build on one fresh private engine, warm build on another,
 #     the app runs, ls, verify); the same smoke test of a trimmed single-file linux-x64, which stands
 #     for the trimmed musl and arm64 binaries;
-#   - linux-arm64 and linux-musl-x64: ELF checks (architecture, loader, libraries); they run only on
-#     their own machines (arm64 under qemu-user when qemu-aarch64 with an arm64 sysroot is present);
+#   - linux-arm64 binary: README command (as for linux-x64), then the same smoke test (scripts/demo.sh)
+#     with the installed file run by qemu-user over an arm64 sysroot (Debian's cross libc and libstdc++,
+#     libssl3:arm64 unpacked from its package), talking to the x64 private dockerds;
+#   - linux-musl-x64: ELF checks only (loader, libraries): it needs musl builds of libstdc++ and
+#     libgcc_s (Alpine's packages), which no Debian package provides, so it runs only on Alpine;
 #   - dotnet tool: README command with a scratch DOTNET_CLI_HOME and NuGet cache, then --version, stages;
 #   - container image: README command against a private dockerd, then --version, ls and verify of the
 #     demo's store mounted at /cache.
@@ -64,13 +67,32 @@ say "trimmed single-file linux-x64 (as the musl and arm64 binaries are trimmed):
 [[ $dist/obj/linux-x64/layercache -nt $dist/layercache-linux-x64 ]] || DIST_VARIANTS=linux-x64-singlefile scripts/dist.sh "$dist"
 LC_DOCKERD_ROOT=$work/demo-trimmed scripts/demo.sh "$dist/obj/linux-x64/layercache"
 
-say "linux-arm64 and linux-musl-x64: what they are (they run only on their own machines)"
+say "linux-arm64 binary, installed with the README's command, run by qemu-user: the same smoke test"
 file "$dist/layercache-linux-arm64" | grep -q "ARM aarch64" || fail "layercache-linux-arm64 is not an arm64 executable"
+sysroot=$(scripts/arm64-sysroot.sh "$work/arm64-sysroot") || fail "no arm64 sysroot for qemu-user (scripts/arm64-sysroot.sh)"
+arm64_cmd=$(scripts/readme-install.sh layercache-linux-arm64)
+mkdir -p "$work/download-arm64" "$work/arm64-bin"
+# The README's command installs into /usr/local/bin (a scratch tmpfs in a mount namespace of its own);
+# the installed file is copied out of it, so the smoke test runs the very bytes the command installed.
+(cd "$work/download-arm64" && RELEASE="file://$dist" unshare --mount --propagation private bash -euo pipefail -c "
+  mount -t tmpfs lc-dist-check /usr/local/bin
+  $arm64_cmd
+  cp /usr/local/bin/layercache '$work/arm64-bin/layercache-installed'
+")
+cmp -s "$work/arm64-bin/layercache-installed" "$dist/layercache-linux-arm64" || fail "the README's arm64 command did not install layercache-linux-arm64"
+# qemu-user runs the binary (no binfmt_misc needed): a wrapper is the `layercache` the demo calls.
+printf '#!/bin/sh\nexec env QEMU_LD_PREFIX=%s LD_LIBRARY_PATH=%s/lib qemu-aarch64 %s "$@"\n' \
+  "$sysroot" "$sysroot" "$work/arm64-bin/layercache-installed" > "$work/arm64-bin/layercache"
+chmod +x "$work/arm64-bin/layercache"
+"$work/arm64-bin/layercache" --version | grep -q "^$version+" || fail "the arm64 binary's --version does not print $version"
+LC_DOCKERD_ROOT=$work/demo-arm64 scripts/demo.sh "$work/arm64-bin/layercache"
+
+say "linux-musl-x64: what it is (it runs only on Alpine: no musl libstdc++ outside it)"
 readelf -l "$dist/layercache-linux-musl-x64" | grep -q "/lib/ld-musl-x86_64.so.1" || fail "layercache-linux-musl-x64 does not load musl's loader"
-readelf -d "$dist/layercache-linux-musl-x64" | grep NEEDED
-if command -v qemu-aarch64 >/dev/null && [[ -e /usr/aarch64-linux-gnu/lib/ld-linux-aarch64.so.1 || -e /lib/ld-linux-aarch64.so.1 ]]; then
-  QEMU_LD_PREFIX=${QEMU_LD_PREFIX:-/usr/aarch64-linux-gnu} qemu-aarch64 "$dist/layercache-linux-arm64" --version
-fi
+needed=$(readelf -d "$dist/layercache-linux-musl-x64" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | sort | tr '\n' ' ')
+echo "needs: $needed"
+# What the README's Alpine line installs (apk add libstdc++ libgcc libssl3) must cover what it loads.
+[[ $needed == "libc.musl-x86_64.so.1 libgcc_s.so.1 libstdc++.so.6 " ]] || fail "layercache-linux-musl-x64 needs $needed: update the README's apk line"
 
 say "dotnet tool, installed with the README's command"
 tool_cmd=$(scripts/readme-install.sh dotnet tool)
