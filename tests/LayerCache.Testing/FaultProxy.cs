@@ -20,6 +20,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private int _failuresLeft;
     private int _failureStatus;
     private int _cutsLeft;
+    private int _uploadCutsLeft;
 
     private FaultProxy(HttpListener listener, int port, Uri target)
     {
@@ -81,6 +82,17 @@ public sealed class FaultProxy : IAsyncDisposable
 
     /// <summary>Cuts the connection of the next <paramref name="count"/> blob GET answers after <see cref="CutAfterBytes"/> bytes of body.</summary>
     public void CutBlobBodies(int count) => Volatile.Write(ref _cutsLeft, count);
+
+    /// <summary>When set, <see cref="FailNext"/> counts and fails only requests with this method (e.g. <c>PATCH</c>).</summary>
+    public string? FailOnlyMethod { get; set; }
+
+    /// <summary>
+    /// For the next <paramref name="count"/> upload <c>PATCH</c> requests: forwards only the first
+    /// <see cref="CutAfterBytes"/> bytes of the body to the registry (which keeps them, as after a
+    /// connection that broke mid-request), then answers 502 Bad Gateway, as a load balancer in front of
+    /// a registry does when the connection behind it broke.
+    /// </summary>
+    public void CutUploadBodies(int count) => Volatile.Write(ref _uploadCutsLeft, count);
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
@@ -161,7 +173,7 @@ public sealed class FaultProxy : IAsyncDisposable
             await Task.Delay(Delay, cancellationToken);
         }
 
-        if (TryTake(ref _failuresLeft))
+        if ((FailOnlyMethod is not { } only || only == request.HttpMethod) && TryTake(ref _failuresLeft))
         {
             var status = Volatile.Read(ref _failureStatus);
             var code = status == 429 ? "TOOMANYREQUESTS" : "UNAVAILABLE";
@@ -184,7 +196,21 @@ public sealed class FaultProxy : IAsyncDisposable
         }
 
         using var forward = new HttpRequestMessage(new HttpMethod(request.HttpMethod), new Uri(_target, pathAndQuery));
-        if (request.HasEntityBody)
+        var cutUpload = request.HttpMethod == "PATCH" && pathAndQuery.Contains("/blobs/uploads/", StringComparison.Ordinal) && TryTake(ref _uploadCutsLeft);
+        if (cutUpload)
+        {
+            // Only the first bytes reach the registry, as a complete request of their own.
+            var part = new byte[CutAfterBytes];
+            var have = 0;
+            int got;
+            while (have < part.Length && (got = await request.InputStream.ReadAsync(part.AsMemory(have), cancellationToken)) > 0)
+            {
+                have += got;
+            }
+
+            forward.Content = new ByteArrayContent(part, 0, have);
+        }
+        else if (request.HasEntityBody)
         {
             forward.Content = new StreamContent(request.InputStream);
         }
@@ -192,7 +218,8 @@ public sealed class FaultProxy : IAsyncDisposable
         foreach (var name in request.Headers.AllKeys)
         {
             if (name is null || name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Connection", StringComparison.OrdinalIgnoreCase)
-                || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) || name.Equals("Expect", StringComparison.OrdinalIgnoreCase))
+                || name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase) || name.Equals("Expect", StringComparison.OrdinalIgnoreCase)
+                || (cutUpload && name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)))
             {
                 continue;
             }
@@ -206,6 +233,16 @@ public sealed class FaultProxy : IAsyncDisposable
 
         forward.Headers.Host = Address;
         using var answer = await _upstream.SendAsync(forward, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (cutUpload)
+        {
+            // HttpListener cannot drop a connection before an answer (its Abort still sends a 200), so
+            // the client hears what a load balancer says when the connection behind it broke.
+            response.StatusCode = (int)HttpStatusCode.BadGateway;
+            response.ContentLength64 = 0;
+            response.Close();
+            return;
+        }
+
         response.StatusCode = (int)answer.StatusCode;
         foreach (var (name, values) in answer.Headers.Concat(answer.Content.Headers))
         {

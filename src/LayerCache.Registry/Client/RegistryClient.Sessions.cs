@@ -57,6 +57,83 @@ public sealed partial class RegistryClient
     }
 
     /// <summary>
+    /// <c>PATCH</c> of bytes held in memory (a chunk the caller keeps until the registry confirms it, so
+    /// that a broken request can be continued from <see cref="GetUploadStatusAsync"/>'s offset). Appended
+    /// at the registry's own offset, as <see cref="AppendUploadAsync(Uri, Stream, CancellationToken)"/>.
+    /// Not retried here: whether the registry kept part of a failed request is the status's to say.
+    /// </summary>
+    public async Task<Uri> AppendUploadAsync(Uri location, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        var baseUri = await _transport.GetBaseUriAsync(cancellationToken);
+        CheckSameRegistry(location, baseUri);
+        const string operation = "upload blob content";
+        return await _transport.ExchangeAsync(
+            operation,
+            _ =>
+            {
+                var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new ReadOnlyMemoryContent(content) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+                return request;
+            },
+            async (response, ct) => response.StatusCode == HttpStatusCode.Accepted
+                ? UploadLocation(response, baseUri, operation)
+                : throw await RegistryTransport.FailureAsync(response, operation, ct),
+            retry: false,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// <c>GET</c> of an upload session: how many bytes the registry holds (from its <c>Range: 0-END</c>)
+    /// and the location to continue at. Retried (it changes nothing). A registry that holds nothing and
+    /// one that holds one byte both answer <c>0-0</c>; this reads it as nothing, and a wrong guess ends
+    /// at the registry's digest check when the upload completes, never in a wrong blob.
+    /// </summary>
+    /// <exception cref="RegistryException">The session is gone or was invalidated (Distribution cancels a session whose offset moved under its state token).</exception>
+    public async Task<UploadStatus> GetUploadStatusAsync(Uri location, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        var baseUri = await _transport.GetBaseUriAsync(cancellationToken);
+        CheckSameRegistry(location, baseUri);
+        const string operation = "upload status";
+        return await _transport.ExchangeAsync(
+            operation,
+            _ => new HttpRequestMessage(HttpMethod.Get, location),
+            async (response, ct) =>
+            {
+                if (response.StatusCode != HttpStatusCode.NoContent)
+                {
+                    throw await RegistryTransport.FailureAsync(response, operation, ct);
+                }
+
+                if (!response.Headers.TryGetValues("Range", out var values) || !TryParseUploadRange(values.FirstOrDefault(), out var held))
+                {
+                    throw new RegistryException(RegistryErrorKind.Invalid, $"{operation}: the registry's answer has no valid Range header");
+                }
+
+                // A status answer without a Location keeps the one asked.
+                var next = response.Headers.Location is null ? location : UploadLocation(response, baseUri, operation);
+                return new UploadStatus(next, held);
+            },
+            retry: true,
+            cancellationToken);
+    }
+
+    /// <summary><c>0-END</c> (no <c>bytes=</c> unit, as the distribution spec writes it) to the number of bytes held.</summary>
+    internal static bool TryParseUploadRange(string? header, out long held)
+    {
+        held = 0;
+        if (header is null || !header.StartsWith("0-", StringComparison.Ordinal)
+            || !long.TryParse(header.AsSpan(2), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var end))
+        {
+            return false;
+        }
+
+        held = end == 0 ? 0 : end + 1;
+        return true;
+    }
+
+    /// <summary>
     /// <c>PUT ?digest=</c> with no body: closes the session, and the registry makes the blob visible under
     /// <paramref name="digest"/> only when what it received hashes to it (else <see cref="RegistryErrorKind.Corrupt"/>).
     /// </summary>

@@ -38,6 +38,9 @@ public sealed partial class RegistryClient : IDisposable
     /// <summary>The registry host (with port) this client talks to.</summary>
     public string Registry => _transport.Options.Registry;
 
+    /// <summary>How this client reaches its registry (retries, chunk size, ...).</summary>
+    public RegistryClientOptions Options => _transport.Options;
+
     /// <summary>The authentication scheme the registry asked for, once it has (null while anonymous access sufficed).</summary>
     public AuthChallenge? Challenge => _transport.Challenge;
 

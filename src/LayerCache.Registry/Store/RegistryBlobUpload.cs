@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using LayerCache.Oci;
 using LayerCache.Registry.Client;
@@ -6,10 +7,14 @@ using LayerCache.Store;
 namespace LayerCache.Registry.Store;
 
 /// <summary>
-/// One registry upload session as a store upload: content is streamed in <c>PATCH</c> requests of at
-/// most the chunk size (each one bounded in time, none buffered), hashed on the way, and the blob is
-/// named at commit by the digest computed here, after it was checked against the expectation. A blob the
-/// registry already has is not committed again (the session is dropped and the commit says it existed).
+/// One registry upload session as a store upload: content is read a chunk at a time into one buffer,
+/// hashed on the way, and sent as one <c>PATCH</c> per chunk; the blob is named at commit by the digest
+/// computed here, after it was checked against the expectation. The buffer is what makes the upload
+/// resumable: when a <c>PATCH</c> fails transiently (a reset connection, a 429 or 503 from the registry
+/// or a proxy in front of it), the session's status says how much of the chunk the registry kept, and the
+/// rest is sent again, so a multi-gigabyte layer is not lost to one broken request. Memory is one chunk
+/// per upload, whatever the blob's size. A blob the registry already has is not committed again (the
+/// session is dropped and the commit says it existed).
 /// </summary>
 internal sealed class RegistryBlobUpload : IBlobUpload
 {
@@ -41,6 +46,9 @@ internal sealed class RegistryBlobUpload : IBlobUpload
     /// <inheritdoc/>
     public long Offset { get; private set; }
 
+    /// <summary>How many times a chunk was continued after a failed request (for tests and logs).</summary>
+    public int Resumes { get; private set; }
+
     private DigestAlgorithm Algorithm => _expected?.Algorithm ?? DigestAlgorithm.Sha256;
 
     /// <inheritdoc/>
@@ -48,23 +56,103 @@ internal sealed class RegistryBlobUpload : IBlobUpload
     {
         ArgumentNullException.ThrowIfNull(content);
         ObjectDisposedException.ThrowIf(_finished, this);
-        var source = new UploadSource(content, _hash);
+
+        // A known small blob needs no chunk-sized buffer; one more byte tells its end from a longer content.
+        var size = _expectedSize is { } expected && expected - Offset < _chunkSize ? (int)Math.Max(0, expected - Offset) + 1 : _chunkSize;
+        var buffer = ArrayPool<byte>.Shared.Rent(size);
         try
         {
-            do
+            while (true)
             {
-                var slice = source.NextSlice(_chunkSize);
-                _session = await _client.AppendUploadAsync(_session, slice, cancellationToken);
-                Offset += slice.Sent;
+                var length = await FillAsync(content, buffer.AsMemory(0, Math.Min(buffer.Length, _chunkSize)), cancellationToken);
+                if (length == 0)
+                {
+                    return;
+                }
+
+                _hash.AppendData(buffer, 0, length);
+                await SendChunkAsync(buffer.AsMemory(0, length), cancellationToken);
             }
-            while (!source.Ended);
         }
         catch (RegistryException e)
         {
-            // A PATCH whose body was partly sent cannot be told apart from one the registry kept: start over.
             await CancelAsync(CancellationToken.None);
             throw RegistryStoreErrors.Translate(e, _location);
         }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Sends one chunk; after a transient failure, continues from what the registry says it kept.</summary>
+    private async Task SendChunkAsync(ReadOnlyMemory<byte> chunk, CancellationToken cancellationToken)
+    {
+        var options = _client.Options;
+        var kept = 0;
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                _session = await _client.AppendUploadAsync(_session, chunk[kept..], cancellationToken);
+                Offset += chunk.Length;
+                return;
+            }
+            catch (RegistryException e) when (e.IsTransient && attempt < options.MaxRetries && !cancellationToken.IsCancellationRequested)
+            {
+                var delay = e.RetryAfter ?? TimeSpan.FromTicks(Math.Min(options.MaxRetryDelay.Ticks, options.RetryDelay.Ticks << attempt));
+                options.OnRetry?.Invoke($"{e.Message}; continuing the upload from the registry's offset in {delay.TotalSeconds:0.0}s");
+                await Task.Delay(delay < options.MaxRetryDelay ? delay : options.MaxRetryDelay, cancellationToken);
+
+                // The status (retried by the client) says where the registry is; a session it no longer
+                // knows, or an offset outside this chunk, cannot be continued: the upload fails as before.
+                UploadStatus status;
+                try
+                {
+                    status = await _client.GetUploadStatusAsync(_session, cancellationToken);
+                }
+                catch (RegistryException)
+                {
+                    throw e;
+                }
+
+                // "0-0" is both nothing and one byte: a session past its first byte holds at least one.
+                var total = status.Offset == 0 && Offset > 0 ? 1 : status.Offset;
+                var held = total - Offset;
+                if (held < 0 || held > chunk.Length)
+                {
+                    throw new RegistryException(RegistryErrorKind.Invalid, $"upload of {_expected?.ToString() ?? "a blob"}: the registry holds {status.Offset} bytes, outside the chunk at {Offset}-{Offset + chunk.Length}", innerException: e);
+                }
+
+                _session = status.Location;
+                kept = (int)held;
+                Resumes++;
+                if (kept == chunk.Length)
+                {
+                    // The registry took it all and only the answer was lost.
+                    Offset += chunk.Length;
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>Reads until <paramref name="buffer"/> is full or the content ends; the number of bytes read.</summary>
+    private static async Task<int> FillAsync(Stream content, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        var filled = 0;
+        while (filled < buffer.Length)
+        {
+            var read = await content.ReadAsync(buffer[filled..], cancellationToken);
+            if (read == 0)
+            {
+                break;
+            }
+
+            filled += read;
+        }
+
+        return filled;
     }
 
     /// <inheritdoc/>
@@ -121,83 +209,5 @@ internal sealed class RegistryBlobUpload : IBlobUpload
     {
         await CancelAsync(CancellationToken.None);
         _hash.Dispose();
-    }
-
-    /// <summary>The caller's content, hashed as the slices read it; a slice ends at its size or at the content's end.</summary>
-    private sealed class UploadSource(Stream content, IncrementalHash hash)
-    {
-        public bool Ended { get; private set; }
-
-        public Slice NextSlice(long size) => new(this, size);
-
-        private async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken)
-        {
-            if (Ended)
-            {
-                return 0;
-            }
-
-            var read = await content.ReadAsync(buffer, cancellationToken);
-            if (read == 0)
-            {
-                Ended = true;
-            }
-            else
-            {
-                hash.AppendData(buffer.Span[..read]);
-            }
-
-            return read;
-        }
-
-        /// <summary>One PATCH body. Disposing it (the request does) leaves the caller's content open.</summary>
-        public sealed class Slice(UploadSource source, long size) : Stream
-        {
-            private readonly long _size = size;
-            private long _left = size;
-
-            public long Sent => _size - _left;
-
-            public override bool CanRead => true;
-
-            public override bool CanSeek => false;
-
-            public override bool CanWrite => false;
-
-            public override long Length => throw new NotSupportedException();
-
-            public override long Position
-            {
-                get => Sent;
-                set => throw new NotSupportedException();
-            }
-
-            public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-            {
-                if (_left == 0 || buffer.Length == 0)
-                {
-                    return 0;
-                }
-
-                var read = await source.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _left)], cancellationToken);
-                _left -= read;
-                return read;
-            }
-
-            public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-                ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-            public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("an upload is read asynchronously");
-
-            public override void Flush()
-            {
-            }
-
-            public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-            public override void SetLength(long value) => throw new NotSupportedException();
-
-            public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        }
     }
 }
