@@ -153,7 +153,8 @@ public abstract class CacheStoreConformance : IAsyncLifetime, IDisposable
         var report = await Verifiable.VerifyAsync(Ct);
 
         Assert.True(report.IsClean);
-        Assert.Equal(3, report.UnreferencedBlobs);
+        // Only a store that can list its blobs can count the ones nothing references (a registry cannot).
+        Assert.Equal(Store.Has(StoreCapabilities.EnumerateBlobs) ? 3 : 0, report.UnreferencedBlobs);
         Assert.Equal(1, report.EntriesChecked);
     }
 
@@ -480,16 +481,27 @@ public abstract class CacheStoreConformance : IAsyncLifetime, IDisposable
 
         var report = await Verifiable.VerifyAsync(Ct);
 
+        // A store that holds its entries' indexes as blobs names the lost index and its entry. In a
+        // registry the entry is a tag, and a tag whose manifest is gone names nothing: no entry at all
+        // (the API says nothing of what it named and cannot delete it).
+        var indexesAreBlobs = Store.Has(StoreCapabilities.EnumerateBlobs);
         Assert.Contains(report.Problems, p => p.Digest == layer && p.Kind == BlobProblemKind.Missing && p.ReferencedBy.Contains(stored.RefName!));
-        Assert.Contains(report.Problems, p => p.Digest == other.Id && p.Kind == BlobProblemKind.Missing && p.ReferencedBy.Contains(other.RefName!));
         Assert.Contains(stored.RefName!, report.BrokenEntries);
-        Assert.Contains(other.RefName!, report.BrokenEntries);
+        if (indexesAreBlobs)
+        {
+            Assert.Contains(report.Problems, p => p.Digest == other.Id && p.Kind == BlobProblemKind.Missing && p.ReferencedBy.Contains(other.RefName!));
+            Assert.Contains(other.RefName!, report.BrokenEntries);
+        }
+        else
+        {
+            Assert.DoesNotContain(other.RefName!, report.BrokenEntries);
+        }
 
         // Fail open: the dangling entry is not listed. Prune drops it, and the entry that lost a layer
         // too (it can never be restored again), so that the store verifies clean afterwards.
         Assert.Equal([stored.Id], (await Store.ListEntriesAsync(Ct)).Select(e => e.Id));
         var pruned = await Prunable.PruneAsync(RetentionPolicy.KeepAll, T0, Ct);
-        Assert.Equal([other.RefName!, stored.RefName!], pruned.BrokenEntriesRemoved.Order(StringComparer.Ordinal));
+        Assert.Equal(indexesAreBlobs ? [other.RefName!, stored.RefName!] : [stored.RefName!], pruned.BrokenEntriesRemoved.Order(StringComparer.Ordinal));
         Assert.Empty(await Store.ListEntriesAsync(Ct));
         await AssertWholeAsync();
     }

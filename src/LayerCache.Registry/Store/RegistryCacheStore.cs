@@ -17,7 +17,7 @@ namespace LayerCache.Registry.Store;
 /// through the API where the registry allows it and never a blob: layers are shared, and the registry's
 /// own GC reclaims what no tag references.
 /// </summary>
-public sealed class RegistryCacheStore : IPrunableCacheStore, IDisposable
+public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheStore, IDisposable
 {
     private readonly RegistryClient _client;
     private readonly RegistryBlobStore _blobs;
@@ -295,6 +295,128 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IDisposable
             TempFilesRemoved = 0,
             BytesKept = keptBlobs.Values.Sum(),
             Warnings = warnings,
+        };
+    }
+
+    /// <summary>
+    /// Reads every blob the entries reach through the API, once, each verified against its digest as it
+    /// streams and against the size its descriptor states, and names the entries each bad or missing blob
+    /// breaks; an entry tag of this store that no longer reads as an entry is broken too. Nothing is
+    /// repaired or deleted (a registry's blobs are shared: <c>prune</c> drops broken entries' tags). A
+    /// registry cannot list its blobs, so none is counted as unreferenced.
+    /// </summary>
+    public async Task<VerifyReport> VerifyAsync(CancellationToken cancellationToken)
+    {
+        var tagged = await LoadTaggedAsync(_ => true, cancellationToken);
+        var graph = new ContentGraph(_blobs);
+        var referencedBy = new Dictionary<Digest, SortedSet<string>>();
+        var declared = new Dictionary<Digest, (long Size, string By)>();
+        var closures = new List<(string Name, ICollection<Digest> Digests)>();
+        var broken = new SortedSet<string>(StringComparer.Ordinal);
+        var entries = 0;
+        foreach (var item in tagged)
+        {
+            if (item.Entry is not { } entry)
+            {
+                // A tag whose manifest is gone names nothing a restore could try, as if it were not there
+                // (a registry may keep listing it, and its API cannot say what it named or delete it).
+                if (item.Ours)
+                {
+                    broken.Add(item.Tag);
+                }
+
+                continue;
+            }
+
+            entries++;
+            var digests = new HashSet<Digest>();
+            foreach (var stage in entry.Stages)
+            {
+                var root = new Descriptor { MediaType = stage.ManifestMediaType, Digest = stage.ManifestDigest, Size = stage.ManifestSize };
+                foreach (var (digest, descriptor) in await graph.ClosureAsync(root, cancellationToken))
+                {
+                    digests.Add(digest);
+                    declared.TryAdd(digest, (descriptor.Size, item.Tag));
+                }
+            }
+
+            closures.Add((item.Tag, digests));
+            foreach (var digest in digests)
+            {
+                if (!referencedBy.TryGetValue(digest, out var names))
+                {
+                    referencedBy[digest] = names = new SortedSet<string>(StringComparer.Ordinal);
+                }
+
+                names.Add(item.Tag);
+            }
+        }
+
+        var problems = new Dictionary<Digest, (BlobProblemKind Kind, string Detail)>(graph.Problems);
+        var blobsChecked = 0;
+        long bytesChecked = 0;
+        var buffer = new byte[1 << 16];
+        foreach (var (digest, (size, by)) in declared.OrderBy(d => d.Key))
+        {
+            if (problems.ContainsKey(digest))
+            {
+                continue;
+            }
+
+            long read = 0;
+            try
+            {
+                await using var stream = await _blobs.OpenReadAsync(digest, cancellationToken);
+                int n;
+                while ((n = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+                {
+                    read += n;
+                }
+            }
+            catch (ContentVerificationException e)
+            {
+                problems[digest] = (BlobProblemKind.Corrupt, e.Message);
+                continue;
+            }
+            catch (BlobNotFoundException)
+            {
+                problems[digest] = (BlobProblemKind.Missing, $"{Location}: blob {digest} not found");
+                continue;
+            }
+            catch (StoreException e) when (e.Kind is StoreErrorKind.NotFound)
+            {
+                problems[digest] = (BlobProblemKind.Missing, $"{Location}: blob {digest} not found");
+                continue;
+            }
+
+            blobsChecked++;
+            bytesChecked += read;
+            if (read != size)
+            {
+                // A restore streams exactly the declared size: a descriptor that misstates it is as broken as a wrong digest.
+                problems[digest] = (BlobProblemKind.Invalid, $"{Location}: blob {digest} declared as {size} bytes (by {by}), stored as {read}");
+            }
+        }
+
+        foreach (var (name, digests) in closures)
+        {
+            if (digests.Any(problems.ContainsKey))
+            {
+                broken.Add(name);
+            }
+        }
+
+        return new VerifyReport
+        {
+            BlobsChecked = blobsChecked,
+            BytesChecked = bytesChecked,
+            EntriesChecked = entries,
+            Problems = problems
+                .OrderBy(p => p.Key)
+                .Select(p => new BlobProblem(p.Key, p.Value.Kind, p.Value.Detail, referencedBy.TryGetValue(p.Key, out var names) ? [.. names] : []))
+                .ToList(),
+            BrokenEntries = [.. broken],
+            UnreferencedBlobs = 0,
         };
     }
 
