@@ -53,6 +53,37 @@ public sealed class RegistryStoreTests(ITestOutputHelper output)
         Assert.Equal(0, warm.Report.Save.LayerBytesWritten);
         var printed = await AppOutput.RunAsync(runner, "demo:latest", ct);
         Assert.Contains("app: backend version 1", printed, StringComparison.Ordinal);
+
+        // verify reads every blob through the API: clean, then a layer damaged in the registry's own
+        // storage is named, with the entry it breaks (exit 1), and nothing is deleted from the registry.
+        (await Cli.RunAsync(["verify", "--cache", cache], new Dictionary<string, string?>(), ct)).ExpectExit(0);
+        var layer = DamageOneGzipLayer(registry);
+        var verify = await Cli.RunAsync(["verify", "--cache", cache], new Dictionary<string, string?>(), ct);
+        verify.ExpectExit(1);
+        Assert.Contains(layer.ToString(), verify.Stdout, StringComparison.Ordinal);
+        Assert.Contains("corrupt", verify.Stdout, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains(cold.Report.Save!.Entry!, verify.Stdout, StringComparison.Ordinal);
+        Assert.True(File.Exists(BlobData(registry, layer)), "verify must not delete a registry's blob");
+    }
+
+    private static string BlobData(PrivateRegistry registry, Digest digest) =>
+        Path.Combine(registry.StorageDirectory, "docker", "registry", "v2", "blobs", "sha256", digest.Hex[..2], digest.Hex, "data");
+
+    /// <summary>Flips bytes in the largest gzip blob of the registry's storage (keeping its length); returns its digest.</summary>
+    private static Digest DamageOneGzipLayer(PrivateRegistry registry)
+    {
+        var largest = Directory.EnumerateFiles(Path.Combine(registry.StorageDirectory, "docker", "registry", "v2", "blobs"), "data", SearchOption.AllDirectories)
+            .Select(path => new FileInfo(path))
+            .Where(file => file.Length > 64 && File.ReadAllBytes(file.FullName).AsSpan(0, 2).SequenceEqual(new byte[] { 0x1f, 0x8b }))
+            .MaxBy(file => file.Length)!;
+        var bytes = File.ReadAllBytes(largest.FullName);
+        for (var i = 32; i < bytes.Length; i += 97)
+        {
+            bytes[i] ^= 0x5a;
+        }
+
+        File.WriteAllBytes(largest.FullName, bytes);
+        return Digest.Parse("sha256:" + Path.GetFileName(Path.GetDirectoryName(largest.FullName)!));
     }
 
     [Fact]
