@@ -115,8 +115,14 @@ public static class StoreAnnotations
     /// <summary>Entry index: the <c>--platform</c> as given; absent for the engine's default.</summary>
     public const string ImagePlatform = Prefix + "image.platform";
 
-    /// <summary>In <c>index.json</c> only, on an entry: its <see cref="EntrySigner"/> signature (bound to the entry digest).</summary>
+    /// <summary>
+    /// An entry's <see cref="EntrySigner"/> signature (bound to the entry digest): in <c>index.json</c> on
+    /// the entry (directory store), or on the signature manifest whose subject is the entry (registry store).
+    /// </summary>
     public const string Signature = Prefix + "signature";
+
+    /// <summary>The artifact type of a registry store's signature manifest (its subject is the signed entry).</summary>
+    public const string SignatureArtifactType = "application/vnd.layercache.entry.signature.v1";
 
     /// <summary>Entry index annotation: the digest of the build's inputs (key inputs, docker flags, build context), when recorded.</summary>
     public const string Inputs = Prefix + "inputs";

@@ -100,6 +100,49 @@ public sealed class RegistryCacheStoreTests(PrivateRegistry registry) : IClassFi
     }
 
     [Fact]
+    public async Task A_signature_is_an_artifact_beside_its_entry_that_skopeo_reads_and_retention_removes_with_it()
+    {
+        var repository = RegistryStoreFixture.NewRepository("signed");
+        var skipped = new List<string>();
+        using var store = await RegistryStoreFixture.OpenAsync(registry.Address, repository, Token, note => { lock (skipped) { skipped.Add(note); } });
+        var signer = EntrySigner.FromSecret("protected-ci-secret");
+        var old = await store.PutEntryAsync(StoreImages.Entry("p/main", T0, await StoreImages.AddImageAsync(store.Blobs, "app", "base", "old")), Token);
+        var current = await store.PutEntryAsync(StoreImages.Entry("p/main", T0.AddHours(1), await StoreImages.AddImageAsync(store.Blobs, "app", "base", "new")), Token);
+        Assert.True(await store.SignEntryAsync(old.Id, signer.Sign(old), Token));
+        Assert.True(await store.SignEntryAsync(current.Id, signer.Sign(current), Token));
+
+        // An artifact manifest with the subject set, which a second client reads as one.
+        var tag = $"sha256-{current.Id.Hex}.sig";
+        var raw = await Skopeo.InspectAsync($"docker://{registry.Address}/{repository}:{tag}", ["--tls-verify=false"], raw: true, Token);
+        Assert.Equal(StoreAnnotations.SignatureArtifactType, raw.GetProperty("artifactType").GetString());
+        Assert.Equal(current.Id.Value, raw.GetProperty("subject").GetProperty("digest").GetString());
+        Assert.All(await store.ListEntriesAsync(Token), e => Assert.True(signer.IsSignedBy(e), e.RefName));
+
+        // A signature manifest about another entry, put under this entry's signature tag, signs nothing.
+        using var client = new RegistryClient(new RegistryClientOptions { Registry = registry.Address });
+        var moved = await client.GetManifestAsync(repository, $"sha256-{old.Id.Hex}.sig", Token);
+        await client.PutManifestAsync(repository, tag, MediaType.OciImageManifest, moved!.Content, Token);
+        var listed = await store.ListEntriesAsync(Token);
+        Assert.False(signer.IsSignedBy(listed.Single(e => e.Id == current.Id)));
+        Assert.True(signer.IsSignedBy(listed.Single(e => e.Id == old.Id)));
+
+        // Retention removes the old entry and its signature; the current one keeps its tags.
+        Assert.True(await store.SignEntryAsync(current.Id, signer.Sign(current), Token));
+        var report = await store.PruneAsync(new RetentionPolicy { KeepCurrent = true, ProtectedScope = current.Scope }, T0.AddHours(2), Token);
+        Assert.Equal([old.Id], report.EntriesRemoved.Select(e => e.Id));
+        var tags = new List<string>();
+        await foreach (var t in store.References.ListTagsAsync(Token))
+        {
+            tags.Add(t);
+        }
+
+        Assert.DoesNotContain($"sha256-{old.Id.Hex}.sig", tags);
+        Assert.Contains(tag, tags);
+        Assert.True(signer.IsSignedBy(Assert.Single(await store.ListEntriesAsync(Token))));
+        Assert.False(await store.SignEntryAsync(old.Id, signer.Sign(old), Token));
+    }
+
+    [Fact]
     public async Task A_registry_that_refuses_deletes_keeps_everything_and_says_so()
     {
         await using var noDeletes = await PrivateRegistry.StartAsync(new PrivateRegistry { DeleteEnabled = false }, Token);

@@ -307,7 +307,11 @@ public abstract class CacheStoreConformance : IAsyncLifetime, IDisposable
         Assert.Null(stored.Signature);
 
         Assert.True(await Signatures.SignEntryAsync(stored.Id, signer.Sign(stored), Ct));
-        await Usage.MarkUsedAsync(stored.Id, T0.AddDays(1), Ct);
+        if (Store is IEntryUsageRecorder usage)
+        {
+            await usage.MarkUsedAsync(stored.Id, T0.AddDays(1), Ct);
+        }
+
         await Prunable.PruneAsync(RetentionPolicy.KeepAll, T0.AddDays(1), Ct);
 
         var listed = Assert.Single(await (await OpenStoreAsync()).ListEntriesAsync(Ct));

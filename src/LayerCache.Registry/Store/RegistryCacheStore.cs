@@ -17,7 +17,7 @@ namespace LayerCache.Registry.Store;
 /// through the API where the registry allows it and never a blob: layers are shared, and the registry's
 /// own GC reclaims what no tag references.
 /// </summary>
-public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheStore, IDisposable
+public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheStore, IEntrySignatureStore, IDisposable
 {
     private readonly RegistryClient _client;
     private readonly RegistryBlobStore _blobs;
@@ -99,8 +99,11 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
     }
 
     /// <inheritdoc/>
-    public async Task<IReadOnlyList<CacheEntry>> ListEntriesAsync(CancellationToken cancellationToken) =>
-        Loaded(await LoadTaggedAsync(_ => true, cancellationToken));
+    public async Task<IReadOnlyList<CacheEntry>> ListEntriesAsync(CancellationToken cancellationToken)
+    {
+        var (tagged, signatures) = await LoadTaggedWithSignaturesAsync(_ => true, cancellationToken);
+        return await SignedAsync(Loaded(tagged), signatures, cancellationToken);
+    }
 
     /// <inheritdoc/>
     public async Task<IReadOnlyList<CacheEntry>> FindEntriesAsync(CacheScope scope, CancellationToken cancellationToken)
@@ -108,8 +111,8 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
         var part = EntryTags.ScopePart(scope);
 
         // The tag is a hint; the entry's own document decides (a lying tag can only hide an entry).
-        var found = Loaded(await LoadTaggedAsync(p => p == part, cancellationToken));
-        return [.. found.Where(e => e.Scope == scope)];
+        var (tagged, signatures) = await LoadTaggedWithSignaturesAsync(p => p == part, cancellationToken);
+        return await SignedAsync([.. Loaded(tagged).Where(e => e.Scope == scope)], signatures, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -173,7 +176,7 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
     public async Task<PruneReport> PruneAsync(RetentionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        var tagged = await LoadTaggedAsync(_ => true, cancellationToken);
+        var (tagged, signatureTags) = await LoadTaggedWithSignaturesAsync(_ => true, cancellationToken);
         var graph = new ContentGraph(_blobs);
         var present = new Dictionary<Digest, long?>();
         var loaded = new List<CacheEntry>();
@@ -219,6 +222,8 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
                 {
                     deleted++;
                 }
+
+                await DeleteSignatureAsync(id, signatureTags, cancellationToken);
             }
             catch (RegistryException e) when (e.Kind is RegistryErrorKind.Unsupported)
             {
@@ -420,6 +425,28 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
         };
     }
 
+    /// <summary>Deletes a removed entry's signature manifest, if it has one; best effort (an orphan signature signs nothing that exists).</summary>
+    private async Task DeleteSignatureAsync(Digest entryId, HashSet<string> signatureTags, CancellationToken cancellationToken)
+    {
+        var tag = EntryTags.SignatureTag(entryId);
+        if (!signatureTags.Contains(tag))
+        {
+            return;
+        }
+
+        try
+        {
+            if (await _client.HeadManifestAsync(_options.Repository, tag, cancellationToken) is { } signature)
+            {
+                await _client.DeleteManifestAsync(_options.Repository, signature.Digest, cancellationToken);
+            }
+        }
+        catch (RegistryException e) when (e.Kind is not RegistryErrorKind.Transient)
+        {
+            _options.OnSkipped?.Invoke($"{Location}:{tag}: left in place: {e.Message}");
+        }
+    }
+
     /// <inheritdoc/>
     public void Dispose() => _client.Dispose();
 
@@ -440,14 +467,23 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
     }
 
     /// <summary>Every entry tag whose scope part passes <paramref name="scopePart"/>, with its entry or why it has none.</summary>
-    private async Task<List<TaggedEntry>> LoadTaggedAsync(Func<string, bool> scopePart, CancellationToken cancellationToken)
+    private async Task<List<TaggedEntry>> LoadTaggedAsync(Func<string, bool> scopePart, CancellationToken cancellationToken) =>
+        (await LoadTaggedWithSignaturesAsync(scopePart, cancellationToken)).Entries;
+
+    /// <summary>As <see cref="LoadTaggedAsync"/>, and the signature tags (<see cref="EntryTags.SignatureTag"/>) of the same tag list.</summary>
+    private async Task<(List<TaggedEntry> Entries, HashSet<string> Signatures)> LoadTaggedWithSignaturesAsync(Func<string, bool> scopePart, CancellationToken cancellationToken)
     {
         var tags = new List<string>();
+        var signatures = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var tag in _references.ListTagsAsync(cancellationToken))
         {
             if (EntryTags.TryParse(tag, out var part) && scopePart(part))
             {
                 tags.Add(tag);
+            }
+            else if (tag.EndsWith(".sig", StringComparison.Ordinal))
+            {
+                signatures.Add(tag);
             }
         }
 
@@ -457,7 +493,76 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
             result.Add(await LoadAsync(tag, cancellationToken));
         }
 
-        return result;
+        return (result, signatures);
+    }
+
+    /// <summary>
+    /// The entries with their signatures, read from the signature manifests the tag list has (one request
+    /// each). A signature manifest that is unreadable, of another type or about another subject is
+    /// ignored: the entry reads as unsigned, which a keyed build passes over (a miss, never a wrong hit).
+    /// </summary>
+    private async Task<List<CacheEntry>> SignedAsync(List<CacheEntry> entries, HashSet<string> signatureTags, CancellationToken cancellationToken)
+    {
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var tag = EntryTags.SignatureTag(entries[i].Id);
+            if (!signatureTags.Contains(tag))
+            {
+                continue;
+            }
+
+            try
+            {
+                var manifest = await _client.GetManifestAsync(_options.Repository, tag, cancellationToken);
+                if (manifest is { IsManifest: true } && manifest.AsManifest() is { } document
+                    && document.ArtifactType == StoreAnnotations.SignatureArtifactType
+                    && document.Subject?.Digest == entries[i].Id
+                    && document.Annotations?.GetValueOrDefault(StoreAnnotations.Signature) is { Length: > 0 and <= 512 } signature)
+                {
+                    entries[i] = entries[i] with { Signature = signature };
+                }
+            }
+            catch (Exception e) when (e is OciFormatException || (e is RegistryException r && r.Kind is RegistryErrorKind.Corrupt or RegistryErrorKind.Invalid))
+            {
+                _options.OnSkipped?.Invoke($"{Location}:{tag}: ignored, not a readable signature: {e.Message}");
+            }
+            catch (RegistryException e)
+            {
+                throw RegistryStoreErrors.Translate(e, Location);
+            }
+        }
+
+        return entries;
+    }
+
+    /// <summary>
+    /// Stores the signature as a small OCI artifact manifest whose subject is the entry's index, tagged
+    /// <see cref="EntryTags.SignatureTag"/>: readable by any registry (no referrers API needed), ignored
+    /// by the entry listing, removed with its entry by retention.
+    /// </summary>
+    public async Task<bool> SignEntryAsync(Digest entryId, string signature, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(signature);
+        var entry = await RegistryStoreErrors.CallAsync(Location, () => _client.HeadManifestAsync(_options.Repository, entryId.Value, cancellationToken));
+        if (entry is null)
+        {
+            return false;
+        }
+
+        var empty = "{}"u8.ToArray();
+        var emptyDescriptor = new Descriptor { MediaType = MediaType.OciEmpty, Digest = Digest.Compute(empty), Size = empty.Length };
+        await _blobs.PushIfNewAsync(emptyDescriptor.Digest, emptyDescriptor.Size, _ => Task.FromResult<Stream>(new MemoryStream(empty, writable: false)), cancellationToken);
+        var document = OciJson.SerializeWithDigest(new ImageManifest
+        {
+            MediaType = MediaType.OciImageManifest,
+            ArtifactType = StoreAnnotations.SignatureArtifactType,
+            Config = emptyDescriptor,
+            Layers = [emptyDescriptor],
+            Subject = new Descriptor { MediaType = MediaType.OciImageIndex, Digest = entry.Digest, Size = entry.Size },
+            Annotations = new Dictionary<string, string> { [StoreAnnotations.Signature] = signature },
+        });
+        await RegistryStoreErrors.CallAsync(Location, () => _client.PutManifestAsync(_options.Repository, EntryTags.SignatureTag(entryId), MediaType.OciImageManifest, document.Content, cancellationToken));
+        return true;
     }
 
     /// <summary>The entry a tag points at; a tag pointing at anything else is skipped with a reason (fail open).</summary>
