@@ -87,6 +87,37 @@ public sealed class RegistryStoreTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task A_keyed_build_on_a_fresh_runner_restores_the_signed_entry_from_the_registry_and_another_key_does_not()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+        var ct = timeout.Token;
+        using var temp = new TempDirectory();
+        await using var registry = await PrivateRegistry.StartAsync(ct);
+        var cache = $"registry://{registry.Address}/cache";
+        static Dictionary<string, string?> Key(string key) => new() { ["LAYERCACHE_SIGNING_KEY"] = key };
+
+        CliRun cold;
+        await using (var first = await Runner.StartAsync(ct))
+        {
+            cold = await first.LayercacheAsync(Builder.Classic, Build(ExampleApp.CopyTo(temp.Combine("app1")).Directory, cache), ct, Key("default-branch-secret"));
+            cold.ExpectExit(0);
+            Assert.True(cold.Report.Save is { Saved: true }, $"the keyed cold build must save a signed entry: {cold}");
+        }
+
+        await using var runner = await Runner.StartAsync(ct);
+        var app = ExampleApp.CopyTo(temp.Combine("app2")).Directory;
+        var other = await runner.LayercacheAsync(Builder.Classic, ["restore", "--cache", cache, "--format", "json", "--scope", Commands.MainScope, app], ct, Key("a-guess"));
+        other.ExpectExit(0);
+        Assert.True(other.Report.Restore is { Hit: false }, $"an entry signed with another key must not be restored: {other}");
+        Assert.Contains($"entry {cold.Report.Save!.Entry}: its signature does not match LAYERCACHE_SIGNING_KEY (signed with another key, or altered)", other.Report.Restore!.Reasons);
+
+        var warm = await runner.LayercacheAsync(Builder.Classic, Build(app, cache), ct, Key("default-branch-secret"));
+        warm.ExpectExit(0);
+        ReportAssert.EveryStepCached(warm, "classic");
+        Assert.Equal(cold.Report.Save.Entry, warm.Report.Restore!.Entry);
+    }
+
+    [Fact]
     public async Task One_changed_source_file_on_a_fresh_runner_pushes_only_the_new_layers()
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
