@@ -115,6 +115,68 @@ public sealed class EngineFakeWorkflowTests : IDisposable
         Assert.Equal(sent, outcome.BytesLoaded);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("not-a-number")]
+    public async Task A_gzip_entry_that_records_no_tar_size_restores_through_a_spool(string? recorded)
+    {
+        // Entries from before tar sizes were recorded (or with an unreadable one) still restore: the
+        // layer is inflated into a temporary file first, which tells its size.
+        var built = BuildStages();
+        var store = await OpenAsync(GzipDirectory);
+        var entry = WithTarSizes(await SaveAsync(built, store, Stages), _ => recorded);
+
+        var fresh = new InMemoryDockerEngine();
+        var outcome = await new StageImageLoader(fresh, store).LoadAsync(entry, Tag, Ct);
+
+        await AssertRestoredAsync(built, fresh, outcome);
+        Assert.Equal(0, fresh.CompressedLayersReceived);
+    }
+
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(1)]
+    [InlineData(-100_000)]
+    [InlineData(1L << 40)]
+    public async Task A_gzip_entry_that_records_a_wrong_tar_size_is_damaged_and_the_engine_registers_nothing(long delta)
+    {
+        // The size is the entry's word, which the content must bear out: the archive fails, nothing is
+        // registered, and no blob is quarantined (the blobs are fine; the entry lies).
+        var built = BuildStages();
+        var store = await OpenAsync(GzipDirectory);
+        var saved = await SaveAsync(built, store, Stages);
+        var victim = saved.Stages.SelectMany(s => s.Layers).MaxBy(l => l.Stored.Size)!;
+        var entry = WithTarSizes(saved, layer => layer.Stored.Digest == victim.Stored.Digest
+            ? (long.Parse(layer.Stored.GetAnnotation(StoreAnnotations.LayerTarSize)!, System.Globalization.CultureInfo.InvariantCulture) + delta).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : layer.Stored.GetAnnotation(StoreAnnotations.LayerTarSize));
+
+        var fresh = new InMemoryDockerEngine();
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => new StageImageLoader(fresh, store).LoadAsync(entry, Tag, Ct));
+
+        Assert.True(RestoreStep.IsDamagedContent(failure), failure.ToString());
+        Assert.Null(RestoreStep.QuarantineTarget(failure));
+        Assert.Empty(await fresh.ListImagesAsync(new ImageListOptions { All = true }, Ct));
+        Assert.Empty(fresh.LayersReceived);
+    }
+
+    /// <summary>The entry with each stage layer's recorded tar size replaced (null: none recorded).</summary>
+    private static CacheEntry WithTarSizes(CacheEntry entry, Func<LayerRecord, string?> size) => entry with
+    {
+        Stages = [.. entry.Stages.Select(stage => stage with
+        {
+            Layers = [.. stage.Layers.Select(layer => layer with
+            {
+                Stored = layer.Stored with
+                {
+                    Annotations = size(layer) is { } value
+                        ? new Dictionary<string, string>(StringComparer.Ordinal) { [StoreAnnotations.LayerTarSize] = value }
+                        : null,
+                },
+            })],
+        })],
+    };
+
     [Fact]
     public async Task A_store_with_uncompressed_and_gzip_layers_restores()
     {

@@ -141,8 +141,22 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
                             // Inflated here, never by the engine: the engine gets the plain tar.
                             await using var verified = new VerifyingStream(content, layer.Digest, layer.Size, "blob " + layer.Digest, leaveOpen: true);
                             var read = transfer is null ? (Stream)verified : new ProgressStream(verified, transfer);
-                            await using var spool = await InflateToSpoolAsync(read, layer, diffId, cancelBoth.Token);
-                            await writer.WriteLayerAsync(diffId, spool, spool.Length, cancelBoth.Token);
+                            if (RecordedTarSize(plan.Stage, layer) is { } tarSize)
+                            {
+                                // The entry records the tar's size, which the archive's header needs first:
+                                // inflated straight into the archive, so inflating overlaps the engine's
+                                // extraction and no spool file is written. Checked as the spool is (digest,
+                                // CRC, DiffId, bound), and a wrong recorded size fails the archive; docker
+                                // load registers nothing before the archive's end, so a layer failing at
+                                // its end fails the whole load, as a spooled one does.
+                                await using var inflated = new InflatedLayerStream(read, layer.Digest, diffId, InflationBound(layer.Size), "blob " + layer.Digest, leaveOpen: true);
+                                await writer.WriteLayerAsync(diffId, inflated, tarSize, cancelBoth.Token);
+                            }
+                            else
+                            {
+                                await using var spool = await InflateToSpoolAsync(read, layer, diffId, cancelBoth.Token);
+                                await writer.WriteLayerAsync(diffId, spool, spool.Length, cancelBoth.Token);
+                            }
                         }
                         else
                         {
@@ -242,6 +256,17 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
 
         return compression;
     }
+
+    /// <summary>
+    /// The inflated size the entry records for a compressed <paramref name="layer"/> of <paramref name="stage"/>
+    /// (<see cref="StoreAnnotations.LayerTarSize"/>), or null when it records none (an older entry).
+    /// Untrusted like the rest of the entry: the archive fails if the content disagrees.
+    /// </summary>
+    internal static long? RecordedTarSize(StageImage stage, Descriptor layer) =>
+        stage.Layers.FirstOrDefault(l => l.Stored.Digest == layer.Digest) is { } record
+        && long.TryParse(record.Stored.GetAnnotation(StoreAnnotations.LayerTarSize), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size)
+            ? size
+            : null;
 
     /// <summary>
     /// Inflates a gzip layer into a private temporary file and returns it open at its start (deleted on
