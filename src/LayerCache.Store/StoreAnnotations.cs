@@ -124,6 +124,9 @@ public static class StoreAnnotations
     /// <summary>The artifact type of a registry store's signature manifest (its subject is the signed entry).</summary>
     public const string SignatureArtifactType = "application/vnd.layercache.entry.signature.v1";
 
+    /// <summary>The artifact type of a registry store's last-used record (its subject is the entry, its <see cref="LastUsed"/> annotation the time).</summary>
+    public const string UsageArtifactType = "application/vnd.layercache.entry.usage.v1";
+
     /// <summary>Entry index annotation: the digest of the build's inputs (key inputs, docker flags, build context), when recorded.</summary>
     public const string Inputs = Prefix + "inputs";
 

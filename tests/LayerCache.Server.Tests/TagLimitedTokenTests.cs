@@ -121,6 +121,35 @@ public sealed class TagLimitedTokenTests : IAsyncLifetime
         Assert.Single(left, e => e.Scope == LayerCache.Store.CacheScope.Parse("pr-42"));
     }
 
+    [Fact]
+    public async Task A_pull_request_that_restores_the_default_branchs_entry_cannot_record_its_use_and_the_restore_stands()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        var ct = timeout.Token;
+        await using var server = await TestServer.StartAsync(o => o with { TokensFile = _tokens });
+        var t0 = new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
+        CacheEntry entry;
+        using (var main = await OpenAsync(server, Main, ct))
+        {
+            entry = await main.PutEntryAsync(TestImages.Entry("main", t0, await TestImages.AddImageAsync(main.Blobs, "app", "base", "main-src")), ct);
+            Assert.True(await main.MarkUsedAsync(entry.Id, t0.AddHours(1), ct));
+        }
+
+        // The pull request's token may not tag sha256-HEX.used: best effort, no failure, nothing moved.
+        var notes = new List<string>();
+        using var pr = await RegistryCacheStore.OpenAsync(
+            new RegistryCacheStoreOptions
+            {
+                Client = new RegistryClientOptions { Registry = server.HostPort, MaxRetries = 0, Credentials = new CacheTokenCredentialProvider(PullRequest) },
+                Repository = Repository,
+                OnSkipped = note => { lock (notes) { notes.Add(note); } },
+            },
+            ct);
+        Assert.True(await pr.MarkUsedAsync(entry.Id, t0.AddHours(5), ct));
+        Assert.Contains(notes, n => n.Contains("was not recorded", StringComparison.Ordinal));
+        Assert.Equal(t0.AddHours(1), Assert.Single(await pr.ListEntriesAsync(ct)).LastUsed);
+    }
+
     private static Task<RegistryCacheStore> OpenAsync(TestServer server, string token, CancellationToken ct) =>
         RegistryCacheStore.OpenAsync(
             new RegistryCacheStoreOptions

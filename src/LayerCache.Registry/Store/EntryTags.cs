@@ -50,12 +50,6 @@ internal static partial class EntryTags
         return match.Success;
     }
 
-    /// <summary>
-    /// The tag of the signature of the entry <paramref name="entryId"/>: <c>sha256-HEX.sig</c>, the
-    /// referrers tag schema's name with cosign's suffix, which no entry tag can have.
-    /// </summary>
-    public static string SignatureTag(Digest entryId) => $"{entryId.AlgorithmName}-{entryId.Hex}.sig";
-
     /// <summary>True when <paramref name="tag"/> has the shape of an entry tag.</summary>
     public static bool IsEntryTag(string tag) => TryParse(tag, out _);
 

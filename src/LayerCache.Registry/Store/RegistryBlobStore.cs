@@ -14,6 +14,8 @@ namespace LayerCache.Registry.Store;
 /// </summary>
 internal sealed class RegistryBlobStore(RegistryClient client, string repository, string location, int chunkSize) : IBlobStore
 {
+    private readonly ChunkBuffers _buffers = new(Math.Max(64 * 1024, chunkSize));
+
     public RegistryClient Client => client;
 
     public string Repository => repository;
@@ -56,7 +58,7 @@ internal sealed class RegistryBlobStore(RegistryClient client, string repository
     public async Task<IBlobUpload> BeginUploadAsync(Digest? expected, long? expectedSize, CancellationToken cancellationToken)
     {
         var session = await RegistryStoreErrors.CallAsync(location, () => client.StartUploadAsync(repository, cancellationToken));
-        return new RegistryBlobUpload(client, repository, location, session, expected, expectedSize, chunkSize);
+        return new RegistryBlobUpload(client, repository, location, session, expected, expectedSize, _buffers);
     }
 
     /// <summary>A document (manifest, config, index) read whole through the one bound, verified.</summary>

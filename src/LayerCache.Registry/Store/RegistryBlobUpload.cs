@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Security.Cryptography;
 using LayerCache.Oci;
 using LayerCache.Registry.Client;
@@ -23,12 +22,12 @@ internal sealed class RegistryBlobUpload : IBlobUpload
     private readonly string _location;
     private readonly Digest? _expected;
     private readonly long? _expectedSize;
-    private readonly int _chunkSize;
+    private readonly ChunkBuffers _buffers;
     private readonly IncrementalHash _hash;
     private Uri _session;
     private bool _finished;
 
-    public RegistryBlobUpload(RegistryClient client, string repository, string location, Uri session, Digest? expected, long? expectedSize, int chunkSize)
+    public RegistryBlobUpload(RegistryClient client, string repository, string location, Uri session, Digest? expected, long? expectedSize, ChunkBuffers buffers)
     {
         _client = client;
         _repository = repository;
@@ -36,7 +35,7 @@ internal sealed class RegistryBlobUpload : IBlobUpload
         _session = session;
         _expected = expected;
         _expectedSize = expectedSize;
-        _chunkSize = Math.Max(64 * 1024, chunkSize);
+        _buffers = buffers;
         _hash = Digest.CreateHash(expected?.Algorithm ?? DigestAlgorithm.Sha256);
     }
 
@@ -57,14 +56,12 @@ internal sealed class RegistryBlobUpload : IBlobUpload
         ArgumentNullException.ThrowIfNull(content);
         ObjectDisposedException.ThrowIf(_finished, this);
 
-        // A known small blob needs no chunk-sized buffer; one more byte tells its end from a longer content.
-        var size = _expectedSize is { } expected && expected - Offset < _chunkSize ? (int)Math.Max(0, expected - Offset) + 1 : _chunkSize;
-        var buffer = ArrayPool<byte>.Shared.Rent(size);
+        var buffer = _buffers.Rent();
         try
         {
             while (true)
             {
-                var length = await FillAsync(content, buffer.AsMemory(0, Math.Min(buffer.Length, _chunkSize)), cancellationToken);
+                var length = await FillAsync(content, buffer, cancellationToken);
                 if (length == 0)
                 {
                     return;
@@ -81,7 +78,7 @@ internal sealed class RegistryBlobUpload : IBlobUpload
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _buffers.Return(buffer);
         }
     }
 

@@ -17,7 +17,7 @@ namespace LayerCache.Registry.Store;
 /// through the API where the registry allows it and never a blob: layers are shared, and the registry's
 /// own GC reclaims what no tag references.
 /// </summary>
-public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheStore, IEntrySignatureStore, IDisposable
+public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheStore, IEntrySignatureStore, IEntryUsageRecorder, IDisposable
 {
     private readonly RegistryClient _client;
     private readonly RegistryBlobStore _blobs;
@@ -101,8 +101,8 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
     /// <inheritdoc/>
     public async Task<IReadOnlyList<CacheEntry>> ListEntriesAsync(CancellationToken cancellationToken)
     {
-        var (tagged, signatures) = await LoadTaggedWithSignaturesAsync(_ => true, cancellationToken);
-        return await SignedAsync(Loaded(tagged), signatures, cancellationToken);
+        var (tagged, artifacts) = await LoadTaggedWithArtifactsAsync(_ => true, cancellationToken);
+        return await WithArtifactsAsync(Loaded(tagged), artifacts, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -111,8 +111,8 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
         var part = EntryTags.ScopePart(scope);
 
         // The tag is a hint; the entry's own document decides (a lying tag can only hide an entry).
-        var (tagged, signatures) = await LoadTaggedWithSignaturesAsync(p => p == part, cancellationToken);
-        return await SignedAsync([.. Loaded(tagged).Where(e => e.Scope == scope)], signatures, cancellationToken);
+        var (tagged, artifacts) = await LoadTaggedWithArtifactsAsync(p => p == part, cancellationToken);
+        return await WithArtifactsAsync([.. Loaded(tagged).Where(e => e.Scope == scope)], artifacts, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -176,16 +176,17 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
     public async Task<PruneReport> PruneAsync(RetentionPolicy policy, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(policy);
-        var (tagged, signatureTags) = await LoadTaggedWithSignaturesAsync(_ => true, cancellationToken);
+        var (tagged, artifactTags) = await LoadTaggedWithArtifactsAsync(_ => true, cancellationToken);
         var graph = new ContentGraph(_blobs);
         var present = new Dictionary<Digest, long?>();
         var loaded = new List<CacheEntry>();
         var broken = new List<(string Tag, Digest Id)>();
+        var lastUsed = (await WithArtifactsAsync(Loaded(tagged), artifactTags, cancellationToken)).ToDictionary(e => e.Id, e => e.LastUsed);
         foreach (var item in tagged)
         {
             if (item.Entry is { } entry && await IsCompleteAsync(entry, graph, present, cancellationToken))
             {
-                loaded.Add(entry);
+                loaded.Add(lastUsed.TryGetValue(entry.Id, out var used) ? entry with { LastUsed = used } : entry);
             }
             else if (item.Ours)
             {
@@ -223,7 +224,7 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
                     deleted++;
                 }
 
-                await DeleteSignatureAsync(id, signatureTags, cancellationToken);
+                await DeleteArtifactsAsync(id, artifactTags, cancellationToken);
             }
             catch (RegistryException e) when (e.Kind is RegistryErrorKind.Unsupported)
             {
@@ -425,25 +426,28 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
         };
     }
 
-    /// <summary>Deletes a removed entry's signature manifest, if it has one; best effort (an orphan signature signs nothing that exists).</summary>
-    private async Task DeleteSignatureAsync(Digest entryId, HashSet<string> signatureTags, CancellationToken cancellationToken)
+    /// <summary>Deletes a removed entry's signature and usage manifests, where it has them; best effort (an orphan describes nothing that exists).</summary>
+    private async Task DeleteArtifactsAsync(Digest entryId, HashSet<string> artifactTags, CancellationToken cancellationToken)
     {
-        var tag = EntryTags.SignatureTag(entryId);
-        if (!signatureTags.Contains(tag))
+        foreach (var kind in EntryArtifact.All)
         {
-            return;
-        }
-
-        try
-        {
-            if (await _client.HeadManifestAsync(_options.Repository, tag, cancellationToken) is { } signature)
+            var tag = kind.Tag(entryId);
+            if (!artifactTags.Contains(tag))
             {
-                await _client.DeleteManifestAsync(_options.Repository, signature.Digest, cancellationToken);
+                continue;
             }
-        }
-        catch (RegistryException e) when (e.Kind is not RegistryErrorKind.Transient)
-        {
-            _options.OnSkipped?.Invoke($"{Location}:{tag}: left in place: {e.Message}");
+
+            try
+            {
+                if (await _client.HeadManifestAsync(_options.Repository, tag, cancellationToken) is { } artifact)
+                {
+                    await _client.DeleteManifestAsync(_options.Repository, artifact.Digest, cancellationToken);
+                }
+            }
+            catch (RegistryException e) when (e.Kind is not RegistryErrorKind.Transient)
+            {
+                _options.OnSkipped?.Invoke($"{Location}:{tag}: left in place: {e.Message}");
+            }
         }
     }
 
@@ -468,22 +472,22 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
 
     /// <summary>Every entry tag whose scope part passes <paramref name="scopePart"/>, with its entry or why it has none.</summary>
     private async Task<List<TaggedEntry>> LoadTaggedAsync(Func<string, bool> scopePart, CancellationToken cancellationToken) =>
-        (await LoadTaggedWithSignaturesAsync(scopePart, cancellationToken)).Entries;
+        (await LoadTaggedWithArtifactsAsync(scopePart, cancellationToken)).Entries;
 
-    /// <summary>As <see cref="LoadTaggedAsync"/>, and the signature tags (<see cref="EntryTags.SignatureTag"/>) of the same tag list.</summary>
-    private async Task<(List<TaggedEntry> Entries, HashSet<string> Signatures)> LoadTaggedWithSignaturesAsync(Func<string, bool> scopePart, CancellationToken cancellationToken)
+    /// <summary>As <see cref="LoadTaggedAsync"/>, and the tags of entry artifacts (<see cref="EntryArtifact"/>) in the same tag list.</summary>
+    private async Task<(List<TaggedEntry> Entries, HashSet<string> Artifacts)> LoadTaggedWithArtifactsAsync(Func<string, bool> scopePart, CancellationToken cancellationToken)
     {
         var tags = new List<string>();
-        var signatures = new HashSet<string>(StringComparer.Ordinal);
+        var artifacts = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var tag in _references.ListTagsAsync(cancellationToken))
         {
             if (EntryTags.TryParse(tag, out var part) && scopePart(part))
             {
                 tags.Add(tag);
             }
-            else if (tag.EndsWith(".sig", StringComparison.Ordinal))
+            else if (EntryArtifact.All.Any(kind => kind.IsTag(tag)))
             {
-                signatures.Add(tag);
+                artifacts.Add(tag);
             }
         }
 
@@ -493,56 +497,72 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
             result.Add(await LoadAsync(tag, cancellationToken));
         }
 
-        return (result, signatures);
+        return (result, artifacts);
     }
 
     /// <summary>
-    /// The entries with their signatures, read from the signature manifests the tag list has (one request
-    /// each). A signature manifest that is unreadable, of another type or about another subject is
-    /// ignored: the entry reads as unsigned, which a keyed build passes over (a miss, never a wrong hit).
+    /// The entries with their signatures and last-used times, read from the artifact manifests the tag
+    /// list has (one request each). One that is unreadable, of another type or about another subject is
+    /// ignored: the entry reads as unsigned (a keyed build passes over it: a miss, never a wrong hit) or
+    /// as last used when it was saved.
     /// </summary>
-    private async Task<List<CacheEntry>> SignedAsync(List<CacheEntry> entries, HashSet<string> signatureTags, CancellationToken cancellationToken)
+    private async Task<List<CacheEntry>> WithArtifactsAsync(List<CacheEntry> entries, HashSet<string> artifactTags, CancellationToken cancellationToken)
     {
         for (var i = 0; i < entries.Count; i++)
         {
-            var tag = EntryTags.SignatureTag(entries[i].Id);
-            if (!signatureTags.Contains(tag))
+            var entry = entries[i];
+            if (artifactTags.Contains(EntryArtifact.Signature.Tag(entry.Id))
+                && await ReadArtifactAsync(entry.Id, EntryArtifact.Signature, cancellationToken) is { Length: <= 512 } signature)
             {
-                continue;
+                entry = entry with { Signature = signature };
             }
 
-            try
+            if (artifactTags.Contains(EntryArtifact.Usage.Tag(entry.Id))
+                && await ReadArtifactAsync(entry.Id, EntryArtifact.Usage, cancellationToken) is { } text
+                && Rfc3339JsonConverter.TryParse(text, out var used) && used > entry.LastUsed)
             {
-                var manifest = await _client.GetManifestAsync(_options.Repository, tag, cancellationToken);
-                if (manifest is { IsManifest: true } && manifest.AsManifest() is { } document
-                    && document.ArtifactType == StoreAnnotations.SignatureArtifactType
-                    && document.Subject?.Digest == entries[i].Id
-                    && document.Annotations?.GetValueOrDefault(StoreAnnotations.Signature) is { Length: > 0 and <= 512 } signature)
-                {
-                    entries[i] = entries[i] with { Signature = signature };
-                }
+                // A date anyone with write access could write: retention bounds it (EntryDates), as the directory's.
+                entry = entry with { LastUsed = used };
             }
-            catch (Exception e) when (e is OciFormatException || (e is RegistryException r && r.Kind is RegistryErrorKind.Corrupt or RegistryErrorKind.Invalid))
-            {
-                _options.OnSkipped?.Invoke($"{Location}:{tag}: ignored, not a readable signature: {e.Message}");
-            }
-            catch (RegistryException e)
-            {
-                throw RegistryStoreErrors.Translate(e, Location);
-            }
+
+            entries[i] = entry;
         }
 
         return entries;
     }
 
-    /// <summary>
-    /// Stores the signature as a small OCI artifact manifest whose subject is the entry's index, tagged
-    /// <see cref="EntryTags.SignatureTag"/>: readable by any registry (no referrers API needed), ignored
-    /// by the entry listing, removed with its entry by retention.
-    /// </summary>
-    public async Task<bool> SignEntryAsync(Digest entryId, string signature, CancellationToken cancellationToken)
+    /// <summary>The value an entry artifact of <paramref name="kind"/> carries about <paramref name="entryId"/>, or null.</summary>
+    private async Task<string?> ReadArtifactAsync(Digest entryId, EntryArtifact kind, CancellationToken cancellationToken)
     {
-        ArgumentException.ThrowIfNullOrEmpty(signature);
+        var tag = kind.Tag(entryId);
+        try
+        {
+            var manifest = await _client.GetManifestAsync(_options.Repository, tag, cancellationToken);
+            return manifest is { IsManifest: true } && manifest.AsManifest() is { } document
+                && document.ArtifactType == kind.ArtifactType
+                && document.Subject?.Digest == entryId
+                && document.Annotations?.GetValueOrDefault(kind.Annotation) is { Length: > 0 } value
+                    ? value
+                    : null;
+        }
+        catch (Exception e) when (e is OciFormatException || (e is RegistryException r && r.Kind is RegistryErrorKind.Corrupt or RegistryErrorKind.Invalid))
+        {
+            _options.OnSkipped?.Invoke($"{Location}:{tag}: ignored, not a readable {kind.Name}: {e.Message}");
+            return null;
+        }
+        catch (RegistryException e)
+        {
+            throw RegistryStoreErrors.Translate(e, Location);
+        }
+    }
+
+    /// <summary>
+    /// Stores <paramref name="value"/> as a small OCI artifact manifest whose subject is the entry's index,
+    /// tagged <see cref="EntryArtifact.Tag"/>: readable by any registry (no referrers API needed), ignored
+    /// by the entry listing, removed with its entry by retention. False when the entry is gone.
+    /// </summary>
+    private async Task<bool> WriteArtifactAsync(Digest entryId, EntryArtifact kind, string value, CancellationToken cancellationToken)
+    {
         var entry = await RegistryStoreErrors.CallAsync(Location, () => _client.HeadManifestAsync(_options.Repository, entryId.Value, cancellationToken));
         if (entry is null)
         {
@@ -555,14 +575,50 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
         var document = OciJson.SerializeWithDigest(new ImageManifest
         {
             MediaType = MediaType.OciImageManifest,
-            ArtifactType = StoreAnnotations.SignatureArtifactType,
+            ArtifactType = kind.ArtifactType,
             Config = emptyDescriptor,
             Layers = [emptyDescriptor],
             Subject = new Descriptor { MediaType = MediaType.OciImageIndex, Digest = entry.Digest, Size = entry.Size },
-            Annotations = new Dictionary<string, string> { [StoreAnnotations.Signature] = signature },
+            Annotations = new Dictionary<string, string> { [kind.Annotation] = value },
         });
-        await RegistryStoreErrors.CallAsync(Location, () => _client.PutManifestAsync(_options.Repository, EntryTags.SignatureTag(entryId), MediaType.OciImageManifest, document.Content, cancellationToken));
+        await RegistryStoreErrors.CallAsync(Location, () => _client.PutManifestAsync(_options.Repository, kind.Tag(entryId), MediaType.OciImageManifest, document.Content, cancellationToken));
         return true;
+    }
+
+    /// <summary>
+    /// Stores the signature as an entry artifact (<see cref="EntryArtifact.Signature"/>, tagged
+    /// <c>sha256-HEX.sig</c>) whose subject is the entry's index.
+    /// </summary>
+    public Task<bool> SignEntryAsync(Digest entryId, string signature, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(signature);
+        return WriteArtifactAsync(entryId, EntryArtifact.Signature, signature, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records the use as an entry artifact (<see cref="EntryArtifact.Usage"/>, tagged <c>sha256-HEX.used</c>),
+    /// rewritten only when it moves the time forward (or replaces one in the future). Best effort: where the credentials may read but not
+    /// write (a pull request's) or the registry fails just then, the restore it follows stands, and
+    /// retention ages the entry by its last recorded use or its save.
+    /// </summary>
+    public async Task<bool> MarkUsedAsync(Digest entryId, DateTimeOffset usedAt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            if (await ReadArtifactAsync(entryId, EntryArtifact.Usage, cancellationToken) is { } text
+                && Rfc3339JsonConverter.TryParse(text, out var recorded) && recorded >= usedAt && !EntryDates.IsInFuture(recorded, usedAt))
+            {
+                return true;
+            }
+
+            return await WriteArtifactAsync(entryId, EntryArtifact.Usage, Rfc3339JsonConverter.Format(usedAt.ToUniversalTime()), cancellationToken);
+        }
+        catch (StoreException e)
+        {
+            // Denied, unsupported or unreachable just now: the restore it follows stands either way.
+            _options.OnSkipped?.Invoke($"{Location}: the use of entry {entryId} was not recorded: {e.Message}");
+            return true;
+        }
     }
 
     /// <summary>The entry a tag points at; a tag pointing at anything else is skipped with a reason (fail open).</summary>
