@@ -143,6 +143,33 @@ public sealed class RegistryCacheStoreTests(PrivateRegistry registry) : IClassFi
     }
 
     [Fact]
+    public async Task A_use_is_recorded_when_it_moves_the_record_by_more_than_the_granularity_and_costs_no_request_otherwise()
+    {
+        await using var proxy = FaultProxy.Start(registry.BaseUri);
+        var repository = RegistryStoreFixture.NewRepository("used");
+        using var store = await RegistryStoreFixture.OpenAsync(proxy.Address, repository, Token);
+        var entry = await store.PutEntryAsync(StoreImages.Entry("p/main", T0, await StoreImages.AddImageAsync(store.Blobs, "app", "x")), Token);
+        var tag = $"sha256-{entry.Id.Hex}.used";
+
+        Assert.True(await store.MarkUsedAsync(entry.Id, T0.AddDays(1), Token));
+        Assert.Contains(proxy.Requests, r => r.Method == "PUT" && r.PathAndQuery.EndsWith("/manifests/" + tag, StringComparison.Ordinal));
+
+        proxy.Requests.Clear();
+        Assert.True(await store.MarkUsedAsync(entry.Id, T0.AddDays(1).AddMinutes(30), Token));
+        Assert.Empty(proxy.Requests);
+
+        Assert.True(await store.MarkUsedAsync(entry.Id, T0.AddDays(1).AddHours(2), Token));
+        Assert.Contains(proxy.Requests, r => r.Method == "PUT" && r.PathAndQuery.EndsWith("/manifests/" + tag, StringComparison.Ordinal));
+
+        // Another process (the next CI run) reads it with the entry, and a use within the hour writes nothing.
+        using var next = await RegistryStoreFixture.OpenAsync(proxy.Address, repository, Token);
+        Assert.Equal(T0.AddDays(1).AddHours(2), Assert.Single(await next.ListEntriesAsync(Token)).LastUsed);
+        proxy.Requests.Clear();
+        Assert.True(await next.MarkUsedAsync(entry.Id, T0.AddDays(1).AddHours(2).AddMinutes(59), Token));
+        Assert.Empty(proxy.Requests);
+    }
+
+    [Fact]
     public async Task A_registry_that_refuses_deletes_keeps_everything_and_says_so()
     {
         await using var noDeletes = await PrivateRegistry.StartAsync(new PrivateRegistry { DeleteEnabled = false }, Token);

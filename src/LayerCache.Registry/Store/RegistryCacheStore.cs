@@ -26,6 +26,9 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
     private readonly EntryReader _reader;
     private readonly ConcurrentQueue<string> _skipped = new();
 
+    // Last uses read with the entry list: a restore that follows needs no request to know whether its use moves the record.
+    private readonly ConcurrentDictionary<Digest, DateTimeOffset> _recordedUse = new();
+
     private RegistryCacheStore(RegistryClient client, RegistryCacheStoreOptions options)
     {
         _client = client;
@@ -451,6 +454,9 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
         }
     }
 
+    /// <summary>How far a use must be past the recorded one to be written (retention windows are days).</summary>
+    public static readonly TimeSpan UsageGranularity = TimeSpan.FromHours(1);
+
     /// <inheritdoc/>
     public void Dispose() => _client.Dispose();
 
@@ -523,6 +529,7 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
             {
                 // A date anyone with write access could write: retention bounds it (EntryDates), as the directory's.
                 entry = entry with { LastUsed = used };
+                _recordedUse[entry.Id] = used;
             }
 
             entries[i] = entry;
@@ -597,21 +604,37 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
 
     /// <summary>
     /// Records the use as an entry artifact (<see cref="EntryArtifact.Usage"/>, tagged <c>sha256-HEX.used</c>),
-    /// rewritten only when it moves the time forward (or replaces one in the future). Best effort: where the credentials may read but not
+    /// rewritten only when it moves the time forward by more than <see cref="UsageGranularity"/> (or
+    /// replaces one in the future). Best effort: where the credentials may read but not
     /// write (a pull request's) or the registry fails just then, the restore it follows stands, and
     /// retention ages the entry by its last recorded use or its save.
     /// </summary>
     public async Task<bool> MarkUsedAsync(Digest entryId, DateTimeOffset usedAt, CancellationToken cancellationToken)
     {
+        // Retention counts days: a record less than this older than the use is left as it is, so that
+        // every build of a busy repository does not write one (and a restore costs no round trip).
+        bool Current(DateTimeOffset recorded) => recorded >= usedAt - UsageGranularity && !EntryDates.IsInFuture(recorded, usedAt);
         try
         {
-            if (await ReadArtifactAsync(entryId, EntryArtifact.Usage, cancellationToken) is { } text
-                && Rfc3339JsonConverter.TryParse(text, out var recorded) && recorded >= usedAt && !EntryDates.IsInFuture(recorded, usedAt))
+            if (_recordedUse.TryGetValue(entryId, out var known) && Current(known))
             {
                 return true;
             }
 
-            return await WriteArtifactAsync(entryId, EntryArtifact.Usage, Rfc3339JsonConverter.Format(usedAt.ToUniversalTime()), cancellationToken);
+            if (await ReadArtifactAsync(entryId, EntryArtifact.Usage, cancellationToken) is { } text
+                && Rfc3339JsonConverter.TryParse(text, out var recorded) && Current(recorded))
+            {
+                _recordedUse[entryId] = recorded;
+                return true;
+            }
+
+            var written = await WriteArtifactAsync(entryId, EntryArtifact.Usage, Rfc3339JsonConverter.Format(usedAt.ToUniversalTime()), cancellationToken);
+            if (written)
+            {
+                _recordedUse[entryId] = usedAt;
+            }
+
+            return written;
         }
         catch (StoreException e)
         {
