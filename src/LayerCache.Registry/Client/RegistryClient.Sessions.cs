@@ -30,37 +30,11 @@ public sealed partial class RegistryClient
     }
 
     /// <summary>
-    /// <c>PATCH</c>: appends <paramref name="content"/>, read to its end, to the session (chunked transfer,
-    /// no Content-Range: the registry appends at its own offset). Returns the session's next location.
-    /// Not retried: the content is a stream that cannot be sent twice; the caller starts over.
-    /// </summary>
-    public async Task<Uri> AppendUploadAsync(Uri location, Stream content, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(location);
-        ArgumentNullException.ThrowIfNull(content);
-        var baseUri = await _transport.GetBaseUriAsync(cancellationToken);
-        CheckSameRegistry(location, baseUri);
-        const string operation = "upload blob content";
-        return await _transport.ExchangeAsync(
-            operation,
-            _ =>
-            {
-                var request = new HttpRequestMessage(HttpMethod.Patch, location) { Content = new StreamContent(content) };
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-                return request;
-            },
-            async (response, ct) => response.StatusCode == HttpStatusCode.Accepted
-                ? UploadLocation(response, baseUri, operation)
-                : throw await RegistryTransport.FailureAsync(response, operation, ct),
-            retry: false,
-            cancellationToken);
-    }
-
-    /// <summary>
-    /// <c>PATCH</c> of bytes held in memory (a chunk the caller keeps until the registry confirms it, so
-    /// that a broken request can be continued from <see cref="GetUploadStatusAsync"/>'s offset). Appended
-    /// at the registry's own offset, as <see cref="AppendUploadAsync(Uri, Stream, CancellationToken)"/>.
-    /// Not retried here: whether the registry kept part of a failed request is the status's to say.
+    /// <c>PATCH</c>: appends <paramref name="content"/> to the session at the registry's own offset (no
+    /// Content-Range: the distribution spec's streamed upload, which every registry takes) and returns the
+    /// session's next location. The content is held in memory by the caller until the registry confirms
+    /// it, so that a broken request can be continued from <see cref="GetUploadStatusAsync"/>'s offset; not
+    /// retried here, because whether the registry kept part of a failed request is the status's to say.
     /// </summary>
     public async Task<Uri> AppendUploadAsync(Uri location, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Security.Cryptography;
 using LayerCache.Oci;
 using LayerCache.Registry.Client;
@@ -44,9 +45,6 @@ internal sealed class RegistryBlobUpload : IBlobUpload
 
     /// <inheritdoc/>
     public long Offset { get; private set; }
-
-    /// <summary>How many times a chunk was continued after a failed request (for tests and logs).</summary>
-    public int Resumes { get; private set; }
 
     private DigestAlgorithm Algorithm => _expected?.Algorithm ?? DigestAlgorithm.Sha256;
 
@@ -110,7 +108,9 @@ internal sealed class RegistryBlobUpload : IBlobUpload
                 }
                 catch (RegistryException)
                 {
-                    throw e;
+                    // The request's own failure is the cause to report.
+                    ExceptionDispatchInfo.Throw(e);
+                    throw;
                 }
 
                 // "0-0" is both nothing and one byte: a session past its first byte holds at least one.
@@ -123,7 +123,6 @@ internal sealed class RegistryBlobUpload : IBlobUpload
 
                 _session = status.Location;
                 kept = (int)held;
-                Resumes++;
                 if (kept == chunk.Length)
                 {
                     // The registry took it all and only the answer was lost.

@@ -15,7 +15,9 @@ namespace LayerCache.Registry.Store;
 /// is not a readable entry is skipped with a reason, never trusted. Saving pushes only the blobs the
 /// registry lacks (<c>HEAD</c> first; content it has is never opened). Retention deletes entry manifests
 /// through the API where the registry allows it and never a blob: layers are shared, and the registry's
-/// own GC reclaims what no tag references.
+/// own GC reclaims what no tag references. An entry's signature and last use are small artifact
+/// manifests beside it (<see cref="EntryArtifact"/>), deleted with it. Verify reads every blob the
+/// entries reach through the API.
 /// </summary>
 public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheStore, IEntrySignatureStore, IEntryUsageRecorder, IDisposable
 {
