@@ -167,6 +167,15 @@ public sealed class RegistryCacheStoreTests(PrivateRegistry registry) : IClassFi
         proxy.Requests.Clear();
         Assert.True(await next.MarkUsedAsync(entry.Id, T0.AddDays(1).AddHours(2).AddMinutes(59), Token));
         Assert.Empty(proxy.Requests);
+
+        // A restore's lookup and a save's prune by scope alone read no last use (a request per entry for nothing);
+        // a prune that ages by it does.
+        proxy.Requests.Clear();
+        Assert.Single(await next.FindEntriesAsync(entry.Scope, Token));
+        await next.PruneAsync(new RetentionPolicy { KeepCurrent = true }, T0.AddDays(2), Token);
+        Assert.DoesNotContain(proxy.Requests, r => r.PathAndQuery.EndsWith(tag, StringComparison.Ordinal));
+        await next.PruneAsync(RetentionPolicy.KeepAll.WithKeep("7d"), T0.AddDays(2), Token);
+        Assert.Contains(proxy.Requests, r => r.Method == "GET" && r.PathAndQuery.EndsWith("/manifests/" + tag, StringComparison.Ordinal));
     }
 
     [Fact]

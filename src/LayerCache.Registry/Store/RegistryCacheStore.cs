@@ -107,7 +107,7 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
     public async Task<IReadOnlyList<CacheEntry>> ListEntriesAsync(CancellationToken cancellationToken)
     {
         var (tagged, artifacts) = await LoadTaggedWithArtifactsAsync(_ => true, cancellationToken);
-        return await WithArtifactsAsync(Loaded(tagged), artifacts, cancellationToken);
+        return await WithArtifactsAsync(Loaded(tagged), artifacts, EntryArtifact.All, cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -116,8 +116,10 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
         var part = EntryTags.ScopePart(scope);
 
         // The tag is a hint; the entry's own document decides (a lying tag can only hide an entry).
+        // Signatures decide what a keyed restore may take; last use is retention's, and reading it here
+        // would cost every restore a request per entry of the scope.
         var (tagged, artifacts) = await LoadTaggedWithArtifactsAsync(p => p == part, cancellationToken);
-        return await WithArtifactsAsync([.. Loaded(tagged).Where(e => e.Scope == scope)], artifacts, cancellationToken);
+        return await WithArtifactsAsync([.. Loaded(tagged).Where(e => e.Scope == scope)], artifacts, [EntryArtifact.Signature], cancellationToken);
     }
 
     /// <inheritdoc/>
@@ -186,7 +188,11 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
         var present = new Dictionary<Digest, long?>();
         var loaded = new List<CacheEntry>();
         var broken = new List<(string Tag, Digest Id)>();
-        var lastUsed = (await WithArtifactsAsync(Loaded(tagged), artifactTags, cancellationToken)).ToDictionary(e => e.Id, e => e.LastUsed);
+        // Last use only where a rule ages or orders by it (a save prunes every time: no request per entry for nothing).
+        var byUse = policy.KeepFor is not null || policy.MaxSize is not null;
+        var lastUsed = byUse
+            ? (await WithArtifactsAsync(Loaded(tagged), artifactTags, [EntryArtifact.Usage], cancellationToken)).ToDictionary(e => e.Id, e => e.LastUsed)
+            : [];
         foreach (var item in tagged)
         {
             if (item.Entry is { } entry && await IsCompleteAsync(entry, graph, present, cancellationToken))
@@ -509,23 +515,23 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
     }
 
     /// <summary>
-    /// The entries with their signatures and last-used times, read from the artifact manifests the tag
-    /// list has (one request each). One that is unreadable, of another type or about another subject is
+    /// The entries with their signatures and last-used times (of <paramref name="kinds"/>), read from the
+    /// artifact manifests the tag list has (one request each). One that is unreadable, of another type or about another subject is
     /// ignored: the entry reads as unsigned (a keyed build passes over it: a miss, never a wrong hit) or
     /// as last used when it was saved.
     /// </summary>
-    private async Task<List<CacheEntry>> WithArtifactsAsync(List<CacheEntry> entries, HashSet<string> artifactTags, CancellationToken cancellationToken)
+    private async Task<List<CacheEntry>> WithArtifactsAsync(List<CacheEntry> entries, HashSet<string> artifactTags, IReadOnlyList<EntryArtifact> kinds, CancellationToken cancellationToken)
     {
         for (var i = 0; i < entries.Count; i++)
         {
             var entry = entries[i];
-            if (artifactTags.Contains(EntryArtifact.Signature.Tag(entry.Id))
+            if (kinds.Contains(EntryArtifact.Signature) && artifactTags.Contains(EntryArtifact.Signature.Tag(entry.Id))
                 && await ReadArtifactAsync(entry.Id, EntryArtifact.Signature, cancellationToken) is { Length: <= 512 } signature)
             {
                 entry = entry with { Signature = signature };
             }
 
-            if (artifactTags.Contains(EntryArtifact.Usage.Tag(entry.Id))
+            if (kinds.Contains(EntryArtifact.Usage) && artifactTags.Contains(EntryArtifact.Usage.Tag(entry.Id))
                 && await ReadArtifactAsync(entry.Id, EntryArtifact.Usage, cancellationToken) is { } text
                 && Rfc3339JsonConverter.TryParse(text, out var used) && used > entry.LastUsed)
             {
