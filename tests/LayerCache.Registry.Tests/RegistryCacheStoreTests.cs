@@ -178,6 +178,35 @@ public sealed class RegistryCacheStoreTests(PrivateRegistry registry) : IClassFi
         Assert.Contains(proxy.Requests, r => r.Method == "GET" && r.PathAndQuery.EndsWith("/manifests/" + tag, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(-1)]
+    public async Task Verify_names_a_layer_an_entry_misstates_the_size_of_even_when_another_entry_states_it_right(long delta)
+    {
+        var repository = RegistryStoreFixture.NewRepository("sizes");
+        using var store = await RegistryStoreFixture.OpenAsync(registry.Address, repository, Token);
+        var stage = await StoreImages.AddImageAsync(store.Blobs, "app", [StoreImages.Layer("shared")], gzip: true, Token);
+        var good = await store.PutEntryAsync(StoreImages.Entry("p/main", T0, stage), Token);
+
+        // The same image with its layer's size misstated, under an entry of its own, as another writer could push it.
+        using var client = new RegistryClient(new RegistryClientOptions { Registry = registry.Address });
+        var manifest = (await client.GetManifestAsync(repository, stage.ManifestDigest.Value, Token))!.AsManifest();
+        var layer = manifest.Layers[0];
+        var lying = OciJson.SerializeWithDigest(manifest with { Layers = [layer with { Size = layer.Size + delta }] });
+        await client.PutManifestAsync(repository, lying.Digest.Value, MediaType.OciImageManifest, lying.Content, Token);
+        var index = (await client.GetManifestAsync(repository, good.RefName!, Token))!.AsIndex();
+        var bad = OciJson.SerializeWithDigest(index with { Manifests = [index.Manifests[0] with { Digest = lying.Digest, Size = lying.Size }] });
+        const string badTag = "p_main.20261122T090000Z";
+        await client.PutManifestAsync(repository, badTag, MediaType.OciImageIndex, bad.Content, Token);
+
+        var report = await store.VerifyAsync(Token);
+
+        var problem = Assert.Single(report.Problems);
+        Assert.Equal((layer.Digest, BlobProblemKind.Invalid), (problem.Digest, problem.Kind));
+        Assert.Contains(badTag, problem.Detail, StringComparison.Ordinal);
+        Assert.Contains(badTag, report.BrokenEntries);
+    }
+
     [Fact]
     public async Task A_registry_that_refuses_deletes_keeps_everything_and_says_so()
     {

@@ -327,7 +327,7 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
         var tagged = await LoadTaggedAsync(_ => true, cancellationToken);
         var graph = new ContentGraph(_blobs);
         var referencedBy = new Dictionary<Digest, SortedSet<string>>();
-        var declared = new Dictionary<Digest, (long Size, string By)>();
+        var declared = new Dictionary<Digest, List<(long Size, string By)>>();
         var closures = new List<(string Name, ICollection<Digest> Digests)>();
         var broken = new SortedSet<string>(StringComparer.Ordinal);
         var entries = 0;
@@ -353,7 +353,12 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
                 foreach (var (digest, descriptor) in await graph.ClosureAsync(root, cancellationToken))
                 {
                     digests.Add(digest);
-                    declared.TryAdd(digest, (descriptor.Size, item.Tag));
+                    if (!declared.TryGetValue(digest, out var sizes))
+                    {
+                        declared[digest] = sizes = [];
+                    }
+
+                    sizes.Add((descriptor.Size, item.Tag));
                 }
             }
 
@@ -373,21 +378,29 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
         var blobsChecked = 0;
         long bytesChecked = 0;
         var buffer = new byte[1 << 16];
-        foreach (var (digest, (size, by)) in declared.OrderBy(d => d.Key))
+        foreach (var (digest, sizes) in declared.OrderBy(d => d.Key))
         {
             if (problems.ContainsKey(digest))
             {
                 continue;
             }
 
+            // Read once, bounded by the largest size any descriptor declares for it: a registry that
+            // streams on past that is cut off there. Every descriptor's size is then checked, since a
+            // restore streams exactly the size its manifest declares.
+            var bound = sizes.Max(d => d.Size);
             long read = 0;
             try
             {
                 await using var stream = await _blobs.OpenReadAsync(digest, cancellationToken);
                 int n;
-                while ((n = await stream.ReadAsync(buffer, cancellationToken)) > 0)
+                while ((n = await stream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(buffer.Length, bound - read + 1)), cancellationToken)) > 0)
                 {
                     read += n;
+                    if (read > bound)
+                    {
+                        break;
+                    }
                 }
             }
             catch (ContentVerificationException e)
@@ -407,11 +420,14 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
             }
 
             blobsChecked++;
-            bytesChecked += read;
-            if (read != size)
+            bytesChecked += Math.Min(read, bound);
+            if (read > bound)
             {
-                // A restore streams exactly the declared size: a descriptor that misstates it is as broken as a wrong digest.
-                problems[digest] = (BlobProblemKind.Invalid, $"{Location}: blob {digest} declared as {size} bytes (by {by}), stored as {read}");
+                problems[digest] = (BlobProblemKind.Invalid, $"{Location}: blob {digest} holds more than the {bound} bytes declared for it (by {sizes.First(d => d.Size == bound).By})");
+            }
+            else if (sizes.FirstOrDefault(d => d.Size != read) is { By: not null } wrong)
+            {
+                problems[digest] = (BlobProblemKind.Invalid, $"{Location}: blob {digest} declared as {wrong.Size} bytes (by {wrong.By}), stored as {read}");
             }
         }
 
