@@ -137,25 +137,19 @@ public sealed class TagLimitedTokenTests : IAsyncLifetime
 
         // The pull request's token may not tag sha256-HEX.used: best effort, no failure, nothing moved.
         var notes = new List<string>();
-        using var pr = await RegistryCacheStore.OpenAsync(
-            new RegistryCacheStoreOptions
-            {
-                Client = new RegistryClientOptions { Registry = server.HostPort, MaxRetries = 0, Credentials = new CacheTokenCredentialProvider(PullRequest) },
-                Repository = Repository,
-                OnSkipped = note => { lock (notes) { notes.Add(note); } },
-            },
-            ct);
+        using var pr = await OpenAsync(server, PullRequest, ct, note => { lock (notes) { notes.Add(note); } });
         Assert.True(await pr.MarkUsedAsync(entry.Id, t0.AddHours(5), ct));
         Assert.Contains(notes, n => n.Contains("was not recorded", StringComparison.Ordinal));
         Assert.Equal(t0.AddHours(1), Assert.Single(await pr.ListEntriesAsync(ct)).LastUsed);
     }
 
-    private static Task<RegistryCacheStore> OpenAsync(TestServer server, string token, CancellationToken ct) =>
+    private static Task<RegistryCacheStore> OpenAsync(TestServer server, string token, CancellationToken ct, Action<string>? onSkipped = null) =>
         RegistryCacheStore.OpenAsync(
             new RegistryCacheStoreOptions
             {
                 Client = new RegistryClientOptions { Registry = server.HostPort, MaxRetries = 0, Credentials = new CacheTokenCredentialProvider(token) },
                 Repository = Repository,
+                OnSkipped = onSkipped,
             },
             ct);
 
