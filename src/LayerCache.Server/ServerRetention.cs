@@ -42,10 +42,18 @@ internal sealed class ServerRetention(FileSystemCacheStore store, RepositoryRefe
         var current = entries.GroupBy(e => (e.Repository, e.ScopePart)).Select(g => g.MaxBy(e => e.Tag, StringComparer.Ordinal)!).ToHashSet();
         var candidates = entries.Where(e => !current.Contains(e)).OrderBy(e => e.LastUsed).ThenBy(e => e.Tag, StringComparer.Ordinal).ToList();
         var removed = new List<string>();
+
+        // Removals only shrink the store: once it is within the size, it stays within it for this pass.
+        var withinSize = options.MaxSize is null;
         foreach (var entry in candidates)
         {
             var expired = options.KeepFor is { } keepFor && now - entry.LastUsed > keepFor;
-            if (!expired && (options.MaxSize is not { } maxSize || await ReachableBytesAsync(cancellationToken) <= maxSize))
+            if (!expired && !withinSize)
+            {
+                withinSize = await ReachableBytesAsync(cancellationToken) <= options.MaxSize;
+            }
+
+            if (!expired && withinSize)
             {
                 // Candidates are in order of last use: when this one stays, so do the ones after it, unless expired.
                 if (options.KeepFor is null)
@@ -57,7 +65,6 @@ internal sealed class ServerRetention(FileSystemCacheStore store, RepositoryRefe
             }
 
             await RemoveAsync(entry, cancellationToken);
-            entries.Remove(entry);
             removed.Add($"{entry.Repository}:{entry.Tag}");
         }
 

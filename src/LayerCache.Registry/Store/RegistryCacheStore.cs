@@ -188,21 +188,22 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
         var present = new Dictionary<Digest, long?>();
         var loaded = new List<CacheEntry>();
         var broken = new List<(string Tag, Digest Id)>();
-        // Last use only where a rule ages or orders by it (a save prunes every time: no request per entry for nothing).
-        var byUse = policy.KeepFor is not null || policy.MaxSize is not null;
-        var lastUsed = byUse
-            ? (await WithArtifactsAsync(Loaded(tagged), artifactTags, [EntryArtifact.Usage], cancellationToken)).ToDictionary(e => e.Id, e => e.LastUsed)
-            : [];
         foreach (var item in tagged)
         {
             if (item.Entry is { } entry && await IsCompleteAsync(entry, graph, present, cancellationToken))
             {
-                loaded.Add(lastUsed.TryGetValue(entry.Id, out var used) ? entry with { LastUsed = used } : entry);
+                loaded.Add(entry);
             }
             else if (item.Ours)
             {
                 broken.Add((item.Tag, item.Id));
             }
+        }
+
+        // Last use only where a rule ages or orders by it (a save prunes every time: no request per entry for nothing).
+        if (policy.KeepFor is not null || policy.MaxSize is not null)
+        {
+            loaded = await WithArtifactsAsync(loaded, artifactTags, [EntryArtifact.Usage], cancellationToken);
         }
 
         var survivors = await Retention.ApplyAsync(policy, now, loaded, graph, cancellationToken);
