@@ -1,3 +1,4 @@
+using System.Globalization;
 using LayerCache.Oci;
 
 namespace LayerCache.Store;
@@ -15,4 +16,15 @@ public sealed record LayerRecord(DiffId DiffId, Descriptor Stored)
 {
     /// <summary>True when the stored blob is the uncompressed tar itself.</summary>
     public bool IsUncompressed => Stored.Digest == DiffId.Digest;
+
+    /// <summary>
+    /// The size of the layer's tar (what the engine sends and counts in an image's size): an uncompressed
+    /// layer's own size, a compressed one's as its descriptor records it (<see cref="StoreAnnotations.LayerTarSize"/>);
+    /// null when it records none (an older entry). A recorded size is the writer's word: whoever relies
+    /// on it must find the content bears it out.
+    /// </summary>
+    public long? TarSize =>
+        IsUncompressed ? Stored.Size
+        : long.TryParse(Stored.GetAnnotation(StoreAnnotations.LayerTarSize), NumberStyles.None, CultureInfo.InvariantCulture, out var size) ? size
+        : null;
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using LayerCache.Core.Progress;
 using LayerCache.Docker;
 using LayerCache.Oci;
@@ -62,7 +61,7 @@ internal sealed class StageImageExporter(
         var storedSizes = new HashSet<long>();
         foreach (var diffId in layers)
         {
-            if (await _layers.FindAsync(DiffId.FromDigest(diffId), cancellationToken) is { } stored && TarSize(stored) is { } tarSize)
+            if (await _layers.FindAsync(DiffId.FromDigest(diffId), cancellationToken) is { } stored && stored.TarSize is { } tarSize)
             {
                 storedSizes.Add(tarSize);
             }
@@ -271,7 +270,7 @@ internal sealed class StageImageExporter(
                 if (await _layers.FindAsync(DiffId.FromDigest(diffId), cancellationToken) is { } layer)
                 {
                     // A compressed layer that does not say its tar size counts at its stored size: an underestimate of what a push resends.
-                    var size = TarSize(layer) ?? layer.Stored.Size;
+                    var size = layer.TarSize ?? layer.Stored.Size;
                     stored += size;
                     resent += bridged.Contains(diffId) ? 0 : size;
                 }
@@ -307,15 +306,6 @@ internal sealed class StageImageExporter(
 
         return done;
     }
-
-    /// <summary>
-    /// The size of a stored layer's tar (what the engine sends and counts in an image's size): an
-    /// uncompressed layer's own size, a compressed one's as its descriptor says it; null when it does not.
-    /// </summary>
-    private static long? TarSize(LayerRecord layer) =>
-        layer.IsUncompressed ? layer.Stored.Size
-        : long.TryParse(layer.Stored.GetAnnotation(StoreAnnotations.LayerTarSize), NumberStyles.None, CultureInfo.InvariantCulture, out var tarSize) ? tarSize
-        : null;
 
     private async Task<StageImage> WriteImageAsync(string stage, ReadOnlyMemory<byte> configContent, Digest configDigest, IReadOnlyList<DiffId> diffIds, Platform? platform, ExportResult result, CancellationToken cancellationToken)
     {

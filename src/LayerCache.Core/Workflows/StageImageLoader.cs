@@ -263,10 +263,7 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
     /// Untrusted like the rest of the entry: the archive fails if the content disagrees.
     /// </summary>
     internal static long? RecordedTarSize(StageImage stage, Descriptor layer) =>
-        stage.Layers.FirstOrDefault(l => l.Stored.Digest == layer.Digest) is { } record
-        && long.TryParse(record.Stored.GetAnnotation(StoreAnnotations.LayerTarSize), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var size)
-            ? size
-            : null;
+        stage.Layers.FirstOrDefault(l => l.Stored.Digest == layer.Digest)?.TarSize;
 
     /// <summary>
     /// Inflates a gzip layer into a private temporary file and returns it open at its start (deleted on
