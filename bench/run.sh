@@ -4,6 +4,8 @@
 #   BENCH_QUICK=1   one repetition, W1 with 2x25 MB of deps instead of 2x200 MB (a fast check)
 #   BENCH_REPS=N    repetitions per (strategy, scenario); default 3
 #   BENCH_WORKLOADS="W1 W2"   BENCH_STRATEGIES="..."   BENCH_OUT=path.md
+#   BENCH_LC_FORM=aot|fdd     the binary measured (default: the NativeAOT release binary, published here)
+#   BENCH_LC=path             a binary already built (of that form)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd); repo=$(dirname "$here")
 source "$here/lib.sh"
@@ -21,8 +23,18 @@ scenarios_of() { [[ -n ${BENCH_SCENARIOS:-} ]] && { echo "$BENCH_SCENARIOS"; ret
 # A private copy of the CLI: other engineers may rebuild src/ while the bench runs.
 WORK=$LCB_ROOT/work; rm -rf "$WORK"; mkdir -p "$WORK"
 BASE_TAR=$LCB_ROOT/busybox.tar BASE_TAR2=$LCB_ROOT/busybox-updated.tar
-cp -a "$repo/src/LayerCache.Cli/bin/Release/net10.0" "$WORK/lc"
-LC=$WORK/lc/layercache
+# The form users install (README): the NativeAOT release binary, published here; BENCH_LC_FORM=fdd
+# runs the framework-dependent build the tests run (JIT: about 1 s more per process, 2026-12-03-startup.md).
+LC_FORM=${BENCH_LC_FORM:-aot}
+if [[ -n ${BENCH_LC:-} ]]; then
+  cp "$BENCH_LC" "$WORK/layercache"; LC=$WORK/layercache   # a binary given (BENCH_LC_FORM says which form)
+elif [[ $LC_FORM == aot ]]; then
+  DIST_VARIANTS=linux-x64 "$repo/scripts/dist.sh" "$WORK/dist" >&2
+  LC=$WORK/dist/layercache-linux-x64
+else
+  cp -a "$repo/src/LayerCache.Cli/bin/Release/net10.0" "$WORK/lc"
+  LC=$WORK/lc/layercache
+fi
 LC_COMMIT=$(git -C "$repo" rev-parse --short HEAD)$(git -C "$repo" diff --quiet HEAD -- src || echo "+dirty")
 RESULTS=$WORK/results.tsv; : > "$RESULTS"
 LOG=$WORK/log; mkdir -p "$LOG"
@@ -180,8 +192,9 @@ fresh_run() { # W STRATEGY SCENARIO REP PRIMED
 }
 
 T0=$(now)
+BENCH_LOADAVG_START=$(cut -d' ' -f1-3 /proc/loadavg); export BENCH_LOADAVG_START
 out=${BENCH_OUT:-$here/results/$(date +%Y-%m-%d)-$(hostname -s)$([[ $QUICK == 1 ]] && echo -quick || true).md}
-export WORK LC LC_COMMIT REPS DEPS_MB QUICK W3_FILES W3_MB W4_MB LCB_ROOT
+export WORK LC LC_FORM LC_COMMIT REPS DEPS_MB QUICK W3_FILES W3_MB W4_MB LCB_ROOT
 # Written after each workload too, so a long run that is cut short still leaves its tables.
 write_report() {
   BENCH_SVG_PREFIX=${out%.md} python3 "$here/report.py" "$RESULTS" "$WORK/extras.md" > "$WORK/report.md"
@@ -222,6 +235,8 @@ say "strategies done in $(since "$T0") s"
 # ---- extras on W1: store size after 10 commits, profile of where the seconds go ----------------
 if [[ " $WORKLOADS " == *" W1 "* && -z ${BENCH_NO_EXTRAS:-} ]]; then
   "$here/extras.sh" > "$WORK/extras.md" || say "extras failed"
+  # The engine's own floor under each transport, beside the seeds' registry strategies (no layercache in it).
+  { echo; BENCH_REPS=$REPS DEPS_MB=$DEPS_MB BASE_TAR=$BASE_TAR "$here/floor.sh"; } >> "$WORK/extras.md" || say "floor failed"
 fi
 # ---- growth curves: layer bytes, entries, scopes (tables + SVG plots beside the results) -------
 if [[ -z ${BENCH_NO_CURVES:-} ]]; then
