@@ -29,7 +29,8 @@ LC_FORM=${BENCH_LC_FORM:-aot}
 if [[ -n ${BENCH_LC:-} ]]; then
   cp "$BENCH_LC" "$WORK/layercache"; LC=$WORK/layercache   # a binary given (BENCH_LC_FORM says which form)
 elif [[ $LC_FORM == aot ]]; then
-  DIST_VARIANTS=linux-x64 "$repo/scripts/dist.sh" "$WORK/dist" >&2
+  DIST_VARIANTS=linux-x64 "$repo/scripts/dist.sh" "$WORK/dist" >&2 || {
+    echo "bench: publishing the NativeAOT binary failed (above); BENCH_LC_FORM=fdd measures the framework-dependent build" >&2; exit 1; }
   LC=$WORK/dist/layercache-linux-x64
 else
   cp -a "$repo/src/LayerCache.Cli/bin/Release/net10.0" "$WORK/lc"
