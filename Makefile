@@ -48,7 +48,8 @@ dist-check: dist
 dist-measure: dist
 	scripts/dist-measure.sh $(DIST)
 
-# The fast check, under 10 minutes on 2 idle cores: 1 repetition, W1 (2 x 25 MB of deps) and W2,
+# The fast check, under 10 minutes on 2 idle cores (plus ~2.5 min to publish the release binary it
+# measures): 1 repetition, W1 (2 x 25 MB of deps) and W2,
 # with the CI cache step. W3, W4 and the growth curves at quick sizes take ~30 min more:
 # BENCH_QUICK=1 BENCH_WORKLOADS="W3 W4" bench/run.sh (see bench/README.md).
 bench-quick: build

@@ -236,8 +236,11 @@ say "strategies done in $(since "$T0") s"
 # ---- extras on W1: store size after 10 commits, profile of where the seconds go ----------------
 if [[ " $WORKLOADS " == *" W1 "* && -z ${BENCH_NO_EXTRAS:-} ]]; then
   "$here/extras.sh" > "$WORK/extras.md" || say "extras failed"
-  # The engine's own floor under each transport, beside the seeds' registry strategies (no layercache in it).
-  { echo; BENCH_REPS=$REPS DEPS_MB=$DEPS_MB BASE_TAR=$BASE_TAR "$here/floor.sh"; } >> "$WORK/extras.md" || say "floor failed"
+  # The engine's own floor under each transport, beside the seeds' registry strategies (no layercache
+  # in it; ~25 min at full size, so not in the quick check, where 50 MB of deps would say little).
+  if [[ $QUICK != 1 ]]; then
+    { echo; BENCH_REPS=$REPS DEPS_MB=$DEPS_MB BASE_TAR=$BASE_TAR "$here/floor.sh"; } >> "$WORK/extras.md" || say "floor failed"
+  fi
 fi
 # ---- growth curves: layer bytes, entries, scopes (tables + SVG plots beside the results) -------
 if [[ -z ${BENCH_NO_CURVES:-} ]]; then
