@@ -24,7 +24,8 @@ DEPS_MB=${DEPS_MB:-200}
 BASE_TAR=${BASE_TAR:-$LCB_ROOT/busybox.tar}
 x=$LCB_ROOT/floor; rm -rf "$x"; mkdir -p "$x"
 say() { printf '[%s] floor: %s\n' "$(date +%T)" "$*" >&2; }
-cleanup() { for n in fa fr fgz fplain; do engine_stop "$n" 2>/dev/null || true; registry_stop "$n" 2>/dev/null || true; done; }
+# Registries first: engine_stop removes the NAME directory, and with it a registry's pid file.
+cleanup() { local n; for n in fgz fplain; do registry_stop "$n" 2>/dev/null || true; done; for n in fa fr; do engine_stop "$n" 2>/dev/null || true; done; }
 trap cleanup EXIT
 ensure_base_tar
 STAGES="deps compile runtime"
