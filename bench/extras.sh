@@ -8,13 +8,7 @@ source "$here/lib.sh"
 BASE_TAR=$LCB_ROOT/busybox.tar
 x=$WORK/extras; rm -rf "$x"; mkdir -p "$x"
 say() { printf '[%s] extras: %s\n' "$(date +%T)" "$*" >&2; }
-mkctx() { # NAME SRC_CHANGE DEPS_CHANGE
-  local d=$x/ctx-$1; cp -a "$here/workloads/W1" "$d"
-  sed -i "s/^ARG DEPS_MB=.*/ARG DEPS_MB=$DEPS_MB/" "$d/Dockerfile"
-  [[ -n $2 ]] && echo "change $2" >> "$d/src/main.txt"
-  [[ -n $3 ]] && echo "newdep $3" >> "$d/deps.lock"
-  echo "$d"
-}
+mkctx() { w1_ctx "$x/ctx-$1" "$2" "$3"; } # NAME SRC_CHANGE DEPS_CHANGE
 row() { printf '| %s | %s | %s | %s |\n' "$@"; }
 mb() { awk -v b="$1" 'BEGIN{printf "%.1f", b/1048576}'; }
 timed() { local t; t=$(now); "$@"; since "$t"; }

@@ -30,15 +30,8 @@ trap cleanup EXIT
 ensure_base_tar
 STAGES="deps compile runtime"
 
-mkctx() { # NAME [SRC_CHANGE] [DEPS_CHANGE]
-  local d=$x/ctx-$1; cp -a "$here/workloads/W1" "$d"
-  sed -i "s/^ARG DEPS_MB=.*/ARG DEPS_MB=$DEPS_MB/" "$d/Dockerfile"
-  [[ -n ${2:-} ]] && echo "change $2" >> "$d/src/main.txt"
-  [[ -n ${3:-} ]] && echo "newdep 1.0.$3" >> "$d/deps.lock"
-  echo "$d"
-}
-base=$(mkctx base)
-declare -A CTX=([src]=$(mkctx src 1) [deps]=$(mkctx deps "" 1))
+base=$(w1_ctx "$x/ctx-base")
+declare -A CTX=([src]=$(w1_ctx "$x/ctx-src" 1) [deps]=$(w1_ctx "$x/ctx-deps" "" 1.0.1))
 # The stages whose images a save must store after each change (the rest are unchanged).
 declare -A CHANGED=([src]="compile runtime" [deps]="deps compile runtime")
 
@@ -127,8 +120,7 @@ run() { # BUILDER SCENARIO TRANSPORT REP: one CI run on a fresh runner
       t=$(now); build "$b" "$c" "$b:" >/dev/null; add "$k build" "$(since "$t")"
       ids=$(stage_ids "$b" "$sc" "$b:")
       # shellcheck disable=SC2086
-      t=$(now); $DOCKER save $ids | wc -c > "$x/exported"; add "$k save" "$(since "$t")"
-      echo "$(cat "$x/exported")" > "$x/exported-$b-$sc";;
+      t=$(now); $DOCKER save $ids | wc -c > "$x/exported-$b-$sc"; add "$k save" "$(since "$t")";;
     pull|direct-gz|direct-plain)
       local reg=$plain prefix="$b:"
       case $tr in
@@ -162,7 +154,7 @@ for ((r = 1; r <= REPS; r++)); do
   done
 done
 
-med() { tr ' ' '\n' <<<"${T[$1]}" | grep . | sort -g | awk '{a[NR]=$1} END{print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+med() { median <<<"${T[$1]}"; }
 total() { awk -v a="$(med "$1 restore")" -v b="$(med "$1 build")" -v c="$(med "$1 ${2:-save}")" 'BEGIN{printf "%.2f", a+b+c}'; }
 mb() { awk -v b="$1" 'BEGIN{printf "%.1f MB", b/1e6}'; }
 describe() {

@@ -7,6 +7,18 @@ export LAYERCACHE_DOCKER=$DOCKER
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN{printf "%.2f", b-a}'; }
+# median: of the numbers on stdin (whitespace-separated).
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+
+# w1_ctx DIR [SRC_CHANGE] [DEPS_CHANGE]: a W1 build context at DIR with $DEPS_MB per dependency step,
+# a source change and a dependency change appended when given; prints DIR.
+w1_ctx() {
+  cp -a "$(dirname "${BASH_SOURCE[0]}")/workloads/W1" "$1"
+  sed -i "s/^ARG DEPS_MB=.*/ARG DEPS_MB=$DEPS_MB/" "$1/Dockerfile"
+  [[ -n ${2:-} ]] && echo "change $2" >> "$1/src/main.txt"
+  [[ -n ${3:-} ]] && echo "newdep $3" >> "$1/deps.lock"
+  echo "$1"
+}
 
 # engine_start NAME: a fresh dockerd (own data root, exec root, pidfile, socket, containerd,
 # bridge on a free link-local /24). Never --bridge=none (dockerd would delete the host's docker0).

@@ -62,7 +62,6 @@ round() {
   for p in "${pids[@]}"; do wait "$p"; done
   awk -v b="$bytes" -v ns="$(( $(date +%s%N) - t ))" 'BEGIN{printf "%.1f", b / 1048576 / (ns / 1e9)}'
 }
-median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 
 # Warm-up, not measured: both servers' first requests (connections, layercache's JIT).
 warm=(); for _ in 1 2 3 4; do warm+=("$(blob 1)"); done
