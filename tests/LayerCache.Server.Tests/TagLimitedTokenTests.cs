@@ -97,11 +97,7 @@ public sealed class TagLimitedTokenTests : IAsyncLifetime
         var ct = timeout.Token;
         await using var server = await TestServer.StartAsync(o => o with { TokensFile = _tokens });
         var t0 = new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
-        using (var main = await OpenAsync(server, Main, ct))
-        {
-            var stage = await TestImages.AddImageAsync(main.Blobs, "app", "base", "main-src");
-            await main.PutEntryAsync(TestImages.Entry("main", t0, stage), ct);
-        }
+        await PutMainEntryAsync(server, t0, ct);
 
         using var pr = await OpenAsync(server, PullRequest, ct);
         var prStage = await TestImages.AddImageAsync(pr.Blobs, "app", "base", "pr-src");
@@ -128,10 +124,9 @@ public sealed class TagLimitedTokenTests : IAsyncLifetime
         var ct = timeout.Token;
         await using var server = await TestServer.StartAsync(o => o with { TokensFile = _tokens });
         var t0 = new DateTimeOffset(2026, 12, 1, 8, 0, 0, TimeSpan.Zero);
-        CacheEntry entry;
+        var entry = await PutMainEntryAsync(server, t0, ct);
         using (var main = await OpenAsync(server, Main, ct))
         {
-            entry = await main.PutEntryAsync(TestImages.Entry("main", t0, await TestImages.AddImageAsync(main.Blobs, "app", "base", "main-src")), ct);
             Assert.True(await main.MarkUsedAsync(entry.Id, t0.AddHours(1), ct));
         }
 
@@ -141,6 +136,14 @@ public sealed class TagLimitedTokenTests : IAsyncLifetime
         Assert.True(await pr.MarkUsedAsync(entry.Id, t0.AddHours(5), ct));
         Assert.Contains(notes, n => n.Contains("was not recorded", StringComparison.Ordinal));
         Assert.Equal(t0.AddHours(1), Assert.Single(await pr.ListEntriesAsync(ct)).LastUsed);
+    }
+
+    /// <summary>The default branch's entry of one stage image, saved with the default branch's token.</summary>
+    private static async Task<CacheEntry> PutMainEntryAsync(TestServer server, DateTimeOffset created, CancellationToken ct)
+    {
+        using var main = await OpenAsync(server, Main, ct);
+        var stage = await TestImages.AddImageAsync(main.Blobs, "app", "base", "main-src");
+        return await main.PutEntryAsync(TestImages.Entry("main", created, stage), ct);
     }
 
     private static Task<RegistryCacheStore> OpenAsync(TestServer server, string token, CancellationToken ct, Action<string>? onSkipped = null) =>
