@@ -62,6 +62,28 @@ public sealed class InflatedLayerStream : Stream
         _hash = Digest.CreateHash(diffId.Digest.Algorithm);
     }
 
+    /// <summary>
+    /// How much a gzip layer may inflate to, at most <see cref="MaxInflationRatio"/> times its stored
+    /// size (and never less than <see cref="MinInflationBound"/>).
+    /// </summary>
+    /// <remarks>
+    /// Why a ratio: an entry records each layer's DiffId and its stored descriptor,
+    /// and the image config only DiffIds, so nothing in the store states the inflated size; a hostile
+    /// store could state anything anyway. Real layers inflate 2-10x (binaries, text, packages); deflate
+    /// cannot exceed about 1032x, and a layer beyond 256x is nearly all zeros (a preallocated file):
+    /// such a layer is refused like a corrupt one (a warning, a cold build), which is the price of never
+    /// letting a small blob fill the runner's disk. A reader that spools the inflated tar bounds it by
+    /// the free space too, which the engine's copy needs as well.
+    /// </remarks>
+    public static long BoundFor(long storedSize) =>
+        Math.Max(MinInflationBound, storedSize > long.MaxValue / MaxInflationRatio ? long.MaxValue : storedSize * MaxInflationRatio);
+
+    /// <summary>The most a gzip layer may inflate relative to its stored size.</summary>
+    public const long MaxInflationRatio = 256;
+
+    /// <summary>The inflation bound of a small layer, whatever its ratio (a tiny layer of a few zeroed files is fine).</summary>
+    public const long MinInflationBound = 64L * 1024 * 1024;
+
     /// <summary>The stored (compressed) blob's digest.</summary>
     public Digest Layer { get; }
 

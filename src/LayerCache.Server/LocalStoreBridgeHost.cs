@@ -1,11 +1,21 @@
+using LayerCache.Oci;
 using LayerCache.Store;
 
 namespace LayerCache.Server;
 
-/// <summary>Starts <see cref="LocalStoreBridge"/>s for the workflows (the CLI hands one to them).</summary>
+/// <summary>
+/// Starts bridges for the workflows (the CLI hands one to them): a <see cref="LocalStoreBridge"/> over a
+/// directory store of plain-tar layers, an <see cref="InflatingStoreBridge"/> over any other store.
+/// </summary>
 public sealed class LocalStoreBridgeHost : IStoreBridgeHost
 {
     /// <inheritdoc/>
-    public async Task<IStoreBridge> StartAsync(FileSystemCacheStore store, CancellationToken cancellationToken) =>
-        await LocalStoreBridge.StartAsync(store, cancellationToken);
+    public bool Inflates(ICacheStore store) =>
+        store is not FileSystemCacheStore { Policy.LayerCompression: LayerCompression.None };
+
+    /// <inheritdoc/>
+    public async Task<IStoreBridge> StartAsync(ICacheStore store, CancellationToken cancellationToken) =>
+        Inflates(store)
+            ? await InflatingStoreBridge.StartAsync(store, cancellationToken)
+            : await LocalStoreBridge.StartAsync((FileSystemCacheStore)store, cancellationToken);
 }

@@ -19,6 +19,12 @@ internal sealed partial class RegistryHandler
 
         if (await _blobs.StatAsync(digest, cancellationToken) is not { } blob)
         {
+            if (_upstream?.SizeOf(digest) is { } size)
+            {
+                await GetUpstreamLayerAsync(context, digest, size, head, cancellationToken);
+                return;
+            }
+
             await FailAsync(context, RegistryErrorCode.BlobUnknown, "blob unknown: " + digest);
             return;
         }
@@ -102,6 +108,50 @@ internal sealed partial class RegistryHandler
         }
     }
 
+    /// <summary>
+    /// A layer of <see cref="_upstream"/>: the plain tar, inflated and checked as it streams; the end is
+    /// read (the stored digest and the DiffId checked) before the last bytes go out, so a bad layer never
+    /// arrives whole. A range is served by reading past its start: the engine resumes a broken download so.
+    /// </summary>
+    private async Task GetUpstreamLayerAsync(HttpContext context, Digest digest, long size, bool head, CancellationToken cancellationToken)
+    {
+        var response = context.Response;
+        response.Headers["Docker-Content-Digest"] = digest.Value;
+        response.Headers.AcceptRanges = "bytes";
+        response.Headers.ETag = $"\"{digest.Value}\"";
+        response.ContentType = "application/octet-stream";
+        long start = 0, length = size;
+        if (context.Request.Headers.Range.ToString() is { Length: > 0 } range)
+        {
+            if (!TryParseRange(range, size, out start, out var end) || end != size - 1)
+            {
+                // Only ranges to the end: a resume. A slice would inflate the layer to its end all the same.
+                response.Headers.ContentRange = $"bytes */{size}";
+                await FailAsync(context, RegistryErrorCode.RangeInvalid, "range not satisfiable: " + range);
+                return;
+            }
+
+            length = end - start + 1;
+            response.StatusCode = StatusCodes.Status206PartialContent;
+            response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {start}-{end}/{size}");
+        }
+
+        response.ContentLength = length;
+        if (head)
+        {
+            return;
+        }
+
+        await using var source = await _upstream!.OpenAsync(digest, cancellationToken);
+        if (start > 0)
+        {
+            await SkipAsync(source, start, cancellationToken);
+        }
+
+        await SendAsync(source, response, length, null, cancellationToken, readEndBeforeLast: true);
+        _metrics.AddBytesOut(length);
+    }
+
     private async Task DeleteBlobAsync(HttpContext context, RegistryRoute route, CancellationToken cancellationToken)
     {
         if (!Digest.TryParse(route.Reference, out var digest))
@@ -129,7 +179,7 @@ internal sealed partial class RegistryHandler
             // Blobs are shared by every repository: a mount succeeds when the blob is here and the source repository is a valid name.
             var from = query["from"].ToString();
             if (Digest.TryParse(mount, out var mounted) && (from.Length == 0 || RepositoryName.IsValid(from))
-                && await _blobs.StatAsync(mounted, cancellationToken) is not null)
+                && (await _blobs.StatAsync(mounted, cancellationToken) is not null || _upstream?.SizeOf(mounted) is not null))
             {
                 _leases.Touch(mounted);
                 Created(context, route.Name, mounted);

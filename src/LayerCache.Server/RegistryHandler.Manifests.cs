@@ -145,7 +145,7 @@ internal sealed partial class RegistryHandler
                 }
 
                 _leases.Touch(reference.Digest);
-                if (await _blobs.StatAsync(reference.Digest, cancellationToken) is null)
+                if (await _blobs.StatAsync(reference.Digest, cancellationToken) is null && _upstream?.SizeOf(reference.Digest) is null)
                 {
                     await FailAsync(context, RegistryErrorCode.ManifestBlobUnknown, "blob unknown to registry: " + reference.Digest);
                     return;

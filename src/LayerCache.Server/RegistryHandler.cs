@@ -27,6 +27,7 @@ internal sealed partial class RegistryHandler
     private readonly FileSystemBlobStore _blobs;
     private readonly IRepositoryReferences _repositories;
     private readonly LayerGuard? _guard;
+    private readonly UpstreamLayers? _upstream;
     private readonly EntryUsage? _usage;
     private readonly UploadSessions _sessions;
     private readonly BlobLeases _leases;
@@ -37,9 +38,10 @@ internal sealed partial class RegistryHandler
     private readonly TimeProvider _clock;
     private readonly int _maxUploads;
 
-    public RegistryHandler(FileSystemCacheStore store, UploadSessions sessions, BlobLeases leases, ServerMetrics metrics, TokenFile? tokens, TextWriter? log, TimeProvider clock, int maxUploads, IRepositoryReferences? repositories = null, LayerGuard? guard = null, EntryUsage? usage = null)
+    public RegistryHandler(FileSystemCacheStore store, UploadSessions sessions, BlobLeases leases, ServerMetrics metrics, TokenFile? tokens, TextWriter? log, TimeProvider clock, int maxUploads, IRepositoryReferences? repositories = null, LayerGuard? guard = null, EntryUsage? usage = null, UpstreamLayers? upstream = null)
     {
         _guard = guard;
+        _upstream = upstream;
         _usage = usage;
         _clock = clock;
         _maxUploads = maxUploads;

@@ -47,12 +47,12 @@ public static class RegistryServer
         }
 
         var store = await FileSystemCacheStore.OpenAsync(options.StorePath, cancellationToken);
-        return await StartAsync(store, options, tokens, certificate, null, null, cancellationToken);
+        return await StartAsync(store, options, tokens, certificate, null, null, null, cancellationToken);
     }
 
-    /// <summary>Serves an opened store: <paramref name="repositories"/> in place of the store's own references, layers through <paramref name="guard"/>.</summary>
+    /// <summary>Serves an opened store: <paramref name="repositories"/> in place of the store's own references, layers through <paramref name="guard"/>, and <paramref name="upstream"/>'s layers beside the store's blobs.</summary>
     internal static async Task<RunningServer> StartAsync(
-        FileSystemCacheStore store, ServerOptions options, TokenFile? tokens, X509Certificate2? certificate, IRepositoryReferences? repositories, LayerGuard? guard, CancellationToken cancellationToken)
+        FileSystemCacheStore store, ServerOptions options, TokenFile? tokens, X509Certificate2? certificate, IRepositoryReferences? repositories, LayerGuard? guard, UpstreamLayers? upstream, CancellationToken cancellationToken)
     {
         var endpoint = ParseListen(options.Listen);
 
@@ -63,7 +63,7 @@ public static class RegistryServer
         var sessions = new UploadSessions(options.Clock, options.UploadTimeout, metrics);
         var leases = new BlobLeases(options.Clock);
         var usage = new EntryUsage(options.Clock);
-        var handler = new RegistryHandler(store, sessions, leases, metrics, tokens, options.Log, options.Clock, options.MaxUploads, repositories, guard, usage);
+        var handler = new RegistryHandler(store, sessions, leases, metrics, tokens, options.Log, options.Clock, options.MaxUploads, repositories, guard, usage, upstream);
         var retention = repositories is null ? new ServerRetention(store, new RepositoryReferences(store), usage, options) : null;
         var collector = new OnlineCollector(store, leases, metrics, options.GcGrace, options.Clock, options.Log);
 

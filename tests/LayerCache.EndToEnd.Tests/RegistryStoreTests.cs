@@ -152,6 +152,12 @@ public sealed class RegistryStoreTests(ITestOutputHelper output)
         var save = run.Report.Save!;
         output.WriteLine($"changed layers: {changed.Count}, {changedBytes} bytes uncompressed; save pushed {save.LayersWritten} layer(s), {save.LayerBytesWritten} layer bytes (gzip), {save.BytesWritten} bytes in all, {save.LayersSkipped} skipped");
         Assert.True(save.Saved, $"the changed build must be saved: {run}");
+
+        // Through the bridge both ways: the engine pulled every stage as plain tars inflated from the
+        // registry's gzip layers, and pushed back only the changed stage's new layers (nothing exported).
+        Assert.Equal("pull", run.Report.Restore!.Transport);
+        Assert.True(save.StagesPushed >= 1, $"the changed stage must be pushed by the engine: {run}");
+        Assert.True(save.BytesExported <= changedBytes, $"the save exported {save.BytesExported} bytes for {changedBytes} bytes of new layers: {run}");
         Assert.Equal(changed.Count, save.LayersWritten);
         Assert.True(save.LayerBytesWritten <= 1.1 * changedBytes, $"pushed {save.LayerBytesWritten} layer bytes for {changedBytes} bytes of new layers");
         Assert.True(save.BytesWritten <= 1.1 * changedBytes + 64 * 1024, $"pushed {save.BytesWritten} bytes for {changedBytes} bytes of new layers");

@@ -256,10 +256,12 @@ internal sealed class StageImageExporter(
     private async Task<List<StageSource>> PushWhereFasterAsync(List<StageSource> stages, ExportResult result, CancellationToken cancellationToken)
     {
         var done = new List<StageSource>();
-        if (bridge is null || store is not FileSystemCacheStore files || bridged is not { Count: > 0 })
+        if (bridge is null || bridged is not { Count: > 0 })
         {
             return done;
         }
+
+        var inflates = bridge.Inflates(store);
 
         var chosen = new List<StageSource>();
         foreach (var stage in stages)
@@ -272,7 +274,9 @@ internal sealed class StageImageExporter(
                     // A compressed layer that does not say its tar size counts at its stored size: an underestimate of what a push resends.
                     var size = layer.TarSize ?? layer.Stored.Size;
                     stored += size;
-                    resent += bridged.Contains(diffId) ? 0 : size;
+
+                    // A bridge that inflates answers for a layer only by its tar size: one without is sent again.
+                    resent += bridged.Contains(diffId) && (!inflates || layer.TarSize is not null) ? 0 : size;
                 }
             }
 
@@ -287,12 +291,27 @@ internal sealed class StageImageExporter(
             return done;
         }
 
-        await using var running = await bridge.StartAsync(files, cancellationToken);
+        await using var running = await bridge.StartAsync(store, cancellationToken);
+        foreach (var stage in chosen)
+        {
+            // The layers the engine may name by DiffId (pulled through the restore's bridge): present, not sent.
+            var offered = new List<LayerRecord>();
+            foreach (var diffId in stage.Image.Layers.Distinct())
+            {
+                if (await _layers.FindAsync(DiffId.FromDigest(diffId), cancellationToken) is { } layer)
+                {
+                    offered.Add(layer);
+                }
+            }
+
+            running.Offer(offered);
+        }
+
         foreach (var stage in chosen)
         {
             try
             {
-                var (configBytes, config) = await StagePusher.PushAsync(engine, files, running, stage, done.Count + 1, _layers, result, cancellationToken);
+                var (configBytes, config) = await StagePusher.PushAsync(engine, store, running, stage, done.Count + 1, _layers, result, cancellationToken);
                 result.Stages.Add(await WriteImageAsync(stage.Stage, configBytes, stage.Image.Id, config.DiffIds, config.Platform, result, cancellationToken));
                 result.StagesPushed++;
                 done.Add(stage);

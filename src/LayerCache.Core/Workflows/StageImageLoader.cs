@@ -22,7 +22,7 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
 {
     public async Task<LoadOutcome> LoadAsync(CacheEntry entry, Func<string, string> tagFor, CancellationToken cancellationToken)
     {
-        var plans = new List<(StageImage Stage, ImageConfig Config, byte[] ConfigBytes, ImageManifest Manifest, string Tag, Descriptor ManifestDescriptor)>();
+        var plans = new List<StagePuller.Plan>();
         foreach (var stage in entry.Stages)
         {
             var manifestBytes = await ReadSmallBlobAsync(stage.ManifestDigest, cancellationToken);
@@ -41,11 +41,11 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
                 CompressionOf(layer, stage.Name);
             }
 
-            plans.Add((stage, config, configBytes, manifest, tagFor(stage.Name), manifestDescriptor));
+            plans.Add(new StagePuller.Plan(stage, config, manifest, tagFor(stage.Name), manifestDescriptor) { ConfigBytes = configBytes, ManifestBytes = manifestBytes });
         }
 
         var outcome = new LoadOutcome();
-        var toLoad = new List<(StageImage Stage, ImageConfig Config, byte[] ConfigBytes, ImageManifest Manifest, string Tag, Descriptor ManifestDescriptor)>();
+        var toLoad = new List<StagePuller.Plan>();
         foreach (var plan in plans)
         {
             if (await engine.InspectImageAsync(plan.Manifest.Config.Digest.Value, cancellationToken) is not null)
@@ -66,7 +66,7 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
             // Only when something is loaded: it inspects every image in the engine, one round trip
             // each (dozens on a runner that kept a classic build's intermediates: most of a no-op's restore).
             var present = await EngineChainIdsAsync(cancellationToken);
-            var pulled = await StagePuller.PullAsync(engine, store, bridge, [.. toLoad.Select(p => new StagePuller.Plan(p.Stage, p.Config, p.Manifest, p.Tag, p.ManifestDescriptor))], present, outcome, progress, log ?? (_ => { }), cancellationToken);
+            var pulled = await StagePuller.PullAsync(engine, store, bridge, toLoad, present, outcome, progress, log ?? (_ => { }), cancellationToken);
             if (pulled.Count > 0)
             {
                 // What the bridge could not bring (it stopped being reachable partway) is loaded; the pulled layers are present now.
@@ -99,7 +99,7 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
     }
 
     private async Task StreamLoadAsync(
-        List<(StageImage Stage, ImageConfig Config, byte[] ConfigBytes, ImageManifest Manifest, string Tag, Descriptor ManifestDescriptor)> toLoad,
+        List<StagePuller.Plan> toLoad,
         HashSet<Digest> present,
         LoadOutcome outcome,
         CancellationToken cancellationToken)
@@ -212,27 +212,11 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
         }
     }
 
-    /// <summary>
-    /// How much a gzip layer may inflate to, at most <see cref="MaxInflationRatio"/> times its stored
-    /// size (and never less than <see cref="MinInflationBound"/>).
-    /// </summary>
-    /// <remarks>
-    /// Why a ratio: an entry records each layer's DiffId and its stored descriptor (<see cref="LayerRecord"/>),
-    /// and the image config only DiffIds, so nothing in the store states the inflated size; a hostile
-    /// store could state anything anyway. Real layers inflate 2-10x (binaries, text, packages); deflate
-    /// cannot exceed about 1032x, and a layer beyond 256x is nearly all zeros (a preallocated file):
-    /// such a layer is refused like a corrupt one (a warning, a cold build), which is the price of never
-    /// letting a small blob fill the runner's disk. The spool is bounded by the free space too
-    /// (<see cref="SpoolReserve"/>), which the engine's copy needs as well.
-    /// </remarks>
-    internal static long InflationBound(long storedSize) =>
-        Math.Max(MinInflationBound, storedSize > long.MaxValue / MaxInflationRatio ? long.MaxValue : storedSize * MaxInflationRatio);
+    /// <inheritdoc cref="InflatedLayerStream.BoundFor"/>
+    internal static long InflationBound(long storedSize) => InflatedLayerStream.BoundFor(storedSize);
 
-    /// <summary>The most a gzip layer may inflate relative to its stored size.</summary>
-    internal const long MaxInflationRatio = 256;
-
-    /// <summary>The inflation bound of a small layer, whatever its ratio (a tiny layer of a few zeroed files is fine).</summary>
-    internal const long MinInflationBound = 64L * 1024 * 1024;
+    /// <inheritdoc cref="InflatedLayerStream.MaxInflationRatio"/>
+    internal const long MaxInflationRatio = InflatedLayerStream.MaxInflationRatio;
 
     /// <summary>Free space the spool leaves on its filesystem: inflating a layer must not make the build that follows fail on a full disk.</summary>
     internal const long SpoolReserve = 512L * 1024 * 1024;
@@ -320,11 +304,11 @@ internal sealed class StageImageLoader(IDockerEngine engine, ICacheStore store, 
 
     /// <summary>The bytes (and count) of the layers <see cref="StreamLoadAsync"/> will send: those the engine lacks, each once.</summary>
     private static long LayersToSend(
-        List<(StageImage Stage, ImageConfig Config, byte[] ConfigBytes, ImageManifest Manifest, string Tag, Descriptor ManifestDescriptor)> toLoad,
+        List<StagePuller.Plan> toLoad,
         HashSet<Digest> present,
         out int count)
     {
-        (var bytes, count, _) = StagePuller.ToMove([.. toLoad.Select(p => new StagePuller.Plan(p.Stage, p.Config, p.Manifest, p.Tag, p.ManifestDescriptor))], present);
+        (var bytes, count, _) = StagePuller.ToMove(toLoad, present);
         return bytes;
     }
 

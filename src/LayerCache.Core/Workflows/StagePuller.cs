@@ -17,8 +17,15 @@ namespace LayerCache.Core.Workflows;
 /// </summary>
 internal static class StagePuller
 {
-    /// <summary>A stage image to restore, as <see cref="StageImageLoader"/> read it from the store.</summary>
-    internal sealed record Plan(StageImage Stage, ImageConfig Config, ImageManifest Manifest, string Tag, Descriptor ManifestDescriptor);
+    /// <summary>A stage image to restore, as <see cref="StageImageLoader"/> read it from the store (with the bytes of its config and manifest).</summary>
+    internal sealed record Plan(StageImage Stage, ImageConfig Config, ImageManifest Manifest, string Tag, Descriptor ManifestDescriptor)
+    {
+        /// <summary>The config blob, as stored.</summary>
+        public ReadOnlyMemory<byte> ConfigBytes { get; init; }
+
+        /// <summary>The manifest blob, as stored.</summary>
+        public ReadOnlyMemory<byte> ManifestBytes { get; init; }
+    }
 
     /// <summary>
     /// Layer bytes the engine already has that a pull may fetch again (a pull knows a layer only by a
@@ -41,33 +48,42 @@ internal static class StagePuller
         LoadOutcome outcome, ProgressReporter? progress, Action<string> log, CancellationToken cancellationToken)
     {
         var pulled = new HashSet<string>(StringComparer.Ordinal);
-        if (host is null || store is not FileSystemCacheStore files || plans.Count == 0)
+        if (host is null || plans.Count == 0)
         {
             return pulled;
         }
 
-        if (WhyNot(plans, present) is { } reason)
+        var inflates = host.Inflates(store);
+        if (WhyNot(plans, present, inflates) is { } reason)
         {
             log($"restore: loading the stage images ({reason})");
             return pulled;
         }
 
-        var (bytes, count, moving) = ToMove(plans, present);
-        await using var bridge = await host.StartAsync(files, cancellationToken);
-        foreach (var plan in plans)
+        var (bytes, count, moving) = ToMove(plans, present, inflates);
+        await using var bridge = await host.StartAsync(store, cancellationToken);
+        var references = new string[plans.Count];
+        for (var p = 0; p < plans.Count; p++)
         {
-            await bridge.ExposeAsync(plan.ManifestDescriptor, [.. plan.Manifest.Layers.Select(l => l.Digest)], cancellationToken);
+            // The engine is given the stored manifest, or (a bridge that inflates) one naming each layer as the plain tar it is served as.
+            var plan = plans[p];
+            var layers = BridgeManifest.Layers(plan.Stage, plan.Manifest, plan.Config);
+            var document = inflates
+                ? BridgeManifest.Inflated(plan.Manifest, layers, out _)!
+                : new SerializedDocument(plan.ManifestDescriptor.MediaType, plan.ManifestBytes);
+            await bridge.ExposeAsync(document, plan.ConfigBytes, layers, cancellationToken);
+            references[p] = $"{bridge.Repository}@{document.Digest}";
         }
 
         var credentials = Credentials(bridge);
         using var transfer = progress?.Start("restoring", "restored", bytes, count);
         var pulling = transfer is null ? null : new PullProgress(transfer, moving);
         // All at once: the engine fetches a layer shared by several images once, and downloads while it extracts.
-        var failures = await Task.WhenAll(plans.Select(async plan =>
+        var failures = await Task.WhenAll(references.Select(async reference =>
         {
             try
             {
-                await engine.PullImageAsync($"{bridge.Repository}@{plan.Stage.ManifestDigest}", credentials, pulling, cancellationToken);
+                await engine.PullImageAsync(reference, credentials, pulling, cancellationToken);
                 return null;
             }
             catch (DockerEngineException e)
@@ -83,7 +99,7 @@ internal static class StagePuller
             {
                 if (failures[p] is null)
                 {
-                    await ForgetAsync(engine, $"{bridge.Repository}@{plans[p].Stage.ManifestDigest}");
+                    await ForgetAsync(engine, references[p]);
                 }
             }
 
@@ -109,7 +125,7 @@ internal static class StagePuller
             await engine.TagImageAsync(plan.Manifest.Config.Digest.Value, plan.Tag, cancellationToken);
 
             // The pull's name goes (the port is this run's; a name kept would hold the image after its stage tag moves on).
-            await ForgetAsync(engine, $"{bridge.Repository}@{plan.Stage.ManifestDigest}");
+            await ForgetAsync(engine, references[p]);
             var chainIds = ChainId.ComputeAll(plan.Config.DiffIds);
             int loaded = 0, skipped = 0;
             long moved = 0;
@@ -122,7 +138,7 @@ internal static class StagePuller
                 }
 
                 loaded++;
-                moved += plan.Manifest.Layers[i].Size;
+                moved += SizeOf(plan, i, inflates);
             }
 
             outcome.Stages.Add(new RestoredStage(plan.Stage.Name, plan.Tag, loaded, skipped, moved));
@@ -164,18 +180,30 @@ internal static class StagePuller
         ServerAddress = bridge.Repository[..bridge.Repository.IndexOf('/', StringComparison.Ordinal)],
     };
 
-    /// <summary>Why these images are loaded rather than pulled, or null when the pull is the better transport.</summary>
-    internal static string? WhyNot(IReadOnlyList<Plan> plans, HashSet<Digest> present)
+    /// <summary>
+    /// Why these images are loaded rather than pulled, or null when the pull is the better transport.
+    /// With <paramref name="inflates"/> (a bridge that inflates, <see cref="IStoreBridgeHost.Inflates"/>)
+    /// each layer is served as a plain tar of its recorded size; otherwise as stored, so only plain tars qualify.
+    /// </summary>
+    internal static string? WhyNot(IReadOnlyList<Plan> plans, HashSet<Digest> present, bool inflates = false)
     {
         long total = 0, refetched = 0;
         var seen = new HashSet<DiffId>();
         foreach (var plan in plans)
         {
+            if (inflates)
+            {
+                if (BridgeManifest.Inflated(plan.Manifest, BridgeManifest.Layers(plan.Stage, plan.Manifest, plan.Config), out var why) is null)
+                {
+                    return $"stage {plan.Stage.Name}: {why}";
+                }
+            }
+
             var chainIds = ChainId.ComputeAll(plan.Config.DiffIds);
             for (var i = 0; i < plan.Config.DiffIds.Count; i++)
             {
                 var layer = plan.Manifest.Layers[i];
-                if (layer.Digest != plan.Config.DiffIds[i].Digest || !MediaType.TryGetLayerCompression(layer.MediaType, out var compression) || compression != LayerCompression.None)
+                if (!inflates && (layer.Digest != plan.Config.DiffIds[i].Digest || !MediaType.TryGetLayerCompression(layer.MediaType, out var compression) || compression != LayerCompression.None))
                 {
                     // The engine inflates what it pulls, unbounded: only plain tars go that way (a load inflates them here, bounded).
                     return $"stage {plan.Stage.Name} has a compressed layer";
@@ -183,8 +211,9 @@ internal static class StagePuller
 
                 if (seen.Add(plan.Config.DiffIds[i]))
                 {
-                    total += layer.Size;
-                    refetched += present.Contains(chainIds[i].Digest) ? layer.Size : 0;
+                    var size = SizeOf(plan, i, inflates);
+                    total += size;
+                    refetched += present.Contains(chainIds[i].Digest) ? size : 0;
                 }
             }
         }
@@ -194,8 +223,11 @@ internal static class StagePuller
             : null;
     }
 
-    /// <summary>What a restore moves (a pull or a load): bytes, layers the engine lacks, each once, and their short ids as the engine's progress names them.</summary>
-    internal static (long Bytes, int Count, HashSet<string> ShortIds) ToMove(IReadOnlyList<Plan> plans, HashSet<Digest> present)
+    /// <summary>
+    /// What a restore moves (a pull or a load): bytes, layers the engine lacks, each once, and their short
+    /// ids as the engine's progress of a pull names them (their DiffIds: a bridge serves plain tars).
+    /// </summary>
+    internal static (long Bytes, int Count, HashSet<string> ShortIds) ToMove(IReadOnlyList<Plan> plans, HashSet<Digest> present, bool inflates = false)
     {
         long bytes = 0;
         var count = 0;
@@ -208,15 +240,22 @@ internal static class StagePuller
             {
                 if (!present.Contains(chainIds[i].Digest) && seen.Add(plan.Config.DiffIds[i]))
                 {
-                    bytes += plan.Manifest.Layers[i].Size;
+                    bytes += SizeOf(plan, i, inflates);
                     count++;
-                    ids.Add(plan.Manifest.Layers[i].Digest.Hex[..12]);
+                    ids.Add(plan.Config.DiffIds[i].Digest.Hex[..12]);
                 }
             }
         }
 
         return (bytes, count, ids);
     }
+
+    /// <summary>
+    /// The bytes of layer <paramref name="i"/> the engine receives: its tar's recorded size when the bridge
+    /// inflates it (checked by <see cref="WhyNot"/> before), else its stored size.
+    /// </summary>
+    private static long SizeOf(Plan plan, int i, bool inflates) =>
+        inflates && BridgeManifest.Layers(plan.Stage, plan.Manifest, plan.Config)[i].TarSize is { } tarSize ? tarSize : plan.Manifest.Layers[i].Size;
 
     /// <summary>
     /// The engine's per-layer download counters, summed into one transfer line: only the layers the

@@ -8,10 +8,12 @@ namespace LayerCache.Core.Workflows;
 /// Saves a stage image by letting the engine push it to the bridge: the engine asks the store for
 /// each layer it knows a digest of (a layer it pulled through the bridge earlier in the run:
 /// <see cref="StagePuller"/>) and sends only the others, gzip-compressed. So a source change costs the new layers, not an
-/// export of the whole image. What arrives is then made the store's own: each new gzip layer is
-/// inflated (verified against its DiffId, bounded) and kept as the plain tar the directory store
-/// keeps, and the stage's manifest is written as the archive transport writes it. The engine's own
-/// manifest and gzip copies are referenced by nothing: the prune after the save collects them.
+/// export of the whole image. What arrives (in the store itself, or in the spool of a bridge that
+/// inflates: <see cref="IStoreBridge.Pushed"/>) is then made the store's own: each new gzip layer is
+/// inflated (verified against its DiffId, bounded) and ingested as the store keeps layers (a plain tar
+/// in a directory, gzip in a registry), and the stage's manifest is written as the archive transport
+/// writes it. The engine's own manifest and gzip copies are referenced by nothing: the prune after the
+/// save collects them from a directory store, and a spool goes with its bridge.
 /// </summary>
 internal static class StagePusher
 {
@@ -41,7 +43,7 @@ internal static class StagePusher
     /// </summary>
     /// <exception cref="DockerEngineException">The engine could not push (the caller exports instead).</exception>
     public static async Task<(byte[] Config, ImageConfig Parsed)> PushAsync(
-        IDockerEngine engine, FileSystemCacheStore store, IStoreBridge bridge, StageSource stage, int number, LayerIndex index, ExportResult result, CancellationToken cancellationToken)
+        IDockerEngine engine, ICacheStore store, IStoreBridge bridge, StageSource stage, int number, LayerIndex index, ExportResult result, CancellationToken cancellationToken)
     {
         var tag = $"save-{number}";
         var reference = $"{bridge.Repository}:{tag}";
@@ -58,13 +60,13 @@ internal static class StagePusher
 
         var pushed = await bridge.ResolveTagAsync(tag, cancellationToken)
             ?? throw new InvalidDataException($"stage {stage.Stage}: the engine's push left no manifest in the bridge");
-        var manifest = OciJson.DeserializeManifest(await ReadSmallAsync(store, pushed.Digest, cancellationToken), pushed.Digest.Value);
+        var manifest = OciJson.DeserializeManifest(await ReadSmallAsync(bridge.Pushed, pushed.Digest, cancellationToken), pushed.Digest.Value);
         if (manifest.Config.Digest != stage.Image.Id)
         {
             throw new InvalidDataException($"stage {stage.Stage}: the engine pushed config {manifest.Config.Digest}, not image {stage.Image.Id}");
         }
 
-        var configBytes = await ReadSmallAsync(store, manifest.Config.Digest, cancellationToken);
+        var configBytes = await ReadSmallAsync(bridge.Pushed, manifest.Config.Digest, cancellationToken);
         var config = OciJson.DeserializeConfig(configBytes, manifest.Config.Digest.Value);
         if (config.DiffIds.Count != manifest.Layers.Count)
         {
@@ -81,18 +83,21 @@ internal static class StagePusher
                 continue;
             }
 
-            if (layer.Digest == diffId.Digest)
+            var plain = layer.Digest == diffId.Digest;
+            if (plain && ReferenceEquals(bridge.Pushed, store.Blobs) && store.Policy.LayerCompression == LayerCompression.None)
             {
-                // Sent as the plain tar it is (the engine labels every layer gzip; the content says otherwise).
+                // Sent as the plain tar it is (the engine labels every layer gzip; the content says otherwise), and stored as such.
                 index.Add(new LayerRecord(diffId, new Descriptor { MediaType = MediaType.OciLayer, Digest = layer.Digest, Size = layer.Size }));
                 continue;
             }
 
-            await using (var blob = await store.Blobs.OpenReadAsync(layer.Digest, cancellationToken))
+            await using (var blob = await bridge.Pushed.OpenReadAsync(layer.Digest, cancellationToken))
             await using (var verified = new VerifyingStream(blob, layer.Digest, layer.Size, "blob " + layer.Digest, leaveOpen: true))
-            await using (var inflated = new InflatedLayerStream(verified, layer.Digest, diffId, StageImageLoader.InflationBound(layer.Size), leaveOpen: true))
+            await using (Stream tar = plain
+                ? new LayerContentGuardStream(verified, layer.Digest, "blob " + layer.Digest, leaveOpen: true)
+                : new InflatedLayerStream(verified, layer.Digest, diffId, StageImageLoader.InflationBound(layer.Size), leaveOpen: true))
             {
-                var ingested = await LayerIngester.IngestAsync(store.Blobs, store.Policy.LayerCompression, inflated, diffId, null, cancellationToken);
+                var ingested = await LayerIngester.IngestAsync(store.Blobs, store.Policy.LayerCompression, tar, diffId, null, cancellationToken);
                 index.Add(ingested.Layer);
                 if (!ingested.Existed)
                 {
@@ -104,9 +109,9 @@ internal static class StagePusher
         return (configBytes, config);
     }
 
-    private static async Task<byte[]> ReadSmallAsync(FileSystemCacheStore store, Digest digest, CancellationToken cancellationToken)
+    private static async Task<byte[]> ReadSmallAsync(IBlobProvider blobs, Digest digest, CancellationToken cancellationToken)
     {
-        await using var stream = await store.Blobs.OpenReadAsync(digest, cancellationToken);
+        await using var stream = await blobs.OpenReadAsync(digest, cancellationToken);
         return await DocumentReader.ReadAsync(stream, digest.Value, cancellationToken);
     }
 }
