@@ -45,6 +45,9 @@ public sealed class InflatingStoreBridge : IStoreBridge
     /// <inheritdoc/>
     public ContentVerificationException? ContentFailure => _failure;
 
+    /// <summary>The private spool directory (removed when the bridge stops).</summary>
+    internal string SpoolDirectory => _spoolDirectory;
+
     /// <summary>Starts a bridge over <paramref name="store"/> on 127.0.0.1 and a free port, with a new spool directory.</summary>
     public static async Task<InflatingStoreBridge> StartAsync(ICacheStore store, CancellationToken cancellationToken)
     {

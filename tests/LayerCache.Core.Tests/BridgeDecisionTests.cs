@@ -33,6 +33,22 @@ public sealed class BridgeDecisionTests
     }
 
     [Fact]
+    public void A_bridge_that_inflates_pulls_gzip_layers_whose_tar_size_the_entry_records()
+    {
+        var (plan, _) = Plan(("a", 100 * MB, MediaType.OciLayer, true), ("b", 5 * MB, MediaType.OciLayerGzip, false));
+        Assert.Contains("no recorded tar size", StagePuller.WhyNot([plan], [], inflates: true), StringComparison.Ordinal);
+
+        var gzip = plan.Manifest.Layers[1];
+        var recorded = new LayerRecord(plan.Config.DiffIds[1], gzip with { Annotations = new Dictionary<string, string> { [StoreAnnotations.LayerTarSize] = (20 * MB).ToString(System.Globalization.CultureInfo.InvariantCulture) } });
+        var sized = plan with { Stage = plan.Stage with { Layers = [recorded] } };
+        Assert.Null(StagePuller.WhyNot([sized], [], inflates: true));
+
+        // What the engine receives is the tar: the inflated size counts.
+        Assert.Equal(120 * MB, StagePuller.ToMove([sized], [], inflates: true).Bytes);
+        Assert.Equal(105 * MB, StagePuller.ToMove([sized], []).Bytes);
+    }
+
+    [Fact]
     public void A_layer_named_by_another_digest_than_its_DiffId_is_loaded()
     {
         var (plan, _) = Plan(("a", 10 * MB, MediaType.OciLayer, false));
