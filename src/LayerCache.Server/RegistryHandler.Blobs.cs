@@ -48,27 +48,7 @@ internal sealed partial class RegistryHandler
         {
             _leases.Touch(digest);
             var response = context.Response;
-            response.Headers["Docker-Content-Digest"] = digest.Value;
-            response.Headers.AcceptRanges = "bytes";
-            response.Headers.ETag = $"\"{digest.Value}\"";
-            response.ContentType = "application/octet-stream";
-            long start = 0, length = blob.Size;
-            if (context.Request.Headers.Range.ToString() is { Length: > 0 } range)
-            {
-                if (!TryParseRange(range, blob.Size, out start, out var end))
-                {
-                    response.Headers.ContentRange = $"bytes */{blob.Size}";
-                    await FailAsync(context, RegistryErrorCode.RangeInvalid, "range not satisfiable: " + range);
-                    return;
-                }
-
-                length = end - start + 1;
-                response.StatusCode = StatusCodes.Status206PartialContent;
-                response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {start}-{end}/{blob.Size}");
-            }
-
-            response.ContentLength = length;
-            if (file is null)
+            if (await BlobHeadersAsync(context, digest, blob.Size, toEndOnly: false) is not (var start, var length) || file is null)
             {
                 return;
             }
@@ -115,29 +95,9 @@ internal sealed partial class RegistryHandler
     /// </summary>
     private async Task GetUpstreamLayerAsync(HttpContext context, Digest digest, long size, bool head, CancellationToken cancellationToken)
     {
+        // Only ranges to the end (a resume): a slice would inflate the layer to its end all the same.
         var response = context.Response;
-        response.Headers["Docker-Content-Digest"] = digest.Value;
-        response.Headers.AcceptRanges = "bytes";
-        response.Headers.ETag = $"\"{digest.Value}\"";
-        response.ContentType = "application/octet-stream";
-        long start = 0, length = size;
-        if (context.Request.Headers.Range.ToString() is { Length: > 0 } range)
-        {
-            if (!TryParseRange(range, size, out start, out var end) || end != size - 1)
-            {
-                // Only ranges to the end: a resume. A slice would inflate the layer to its end all the same.
-                response.Headers.ContentRange = $"bytes */{size}";
-                await FailAsync(context, RegistryErrorCode.RangeInvalid, "range not satisfiable: " + range);
-                return;
-            }
-
-            length = end - start + 1;
-            response.StatusCode = StatusCodes.Status206PartialContent;
-            response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {start}-{end}/{size}");
-        }
-
-        response.ContentLength = length;
-        if (head)
+        if (await BlobHeadersAsync(context, digest, size, toEndOnly: true) is not (var start, var length) || head)
         {
             return;
         }
@@ -150,6 +110,36 @@ internal sealed partial class RegistryHandler
 
         await SendAsync(source, response, length, null, cancellationToken, readEndBeforeLast: true);
         _metrics.AddBytesOut(length);
+    }
+
+    /// <summary>
+    /// A blob answer's headers, with its <c>Range</c> (<paramref name="toEndOnly"/>: only one to the end);
+    /// the start and length to send, or null when the range was refused (answered).
+    /// </summary>
+    private static async Task<(long Start, long Length)?> BlobHeadersAsync(HttpContext context, Digest digest, long size, bool toEndOnly)
+    {
+        var response = context.Response;
+        response.Headers["Docker-Content-Digest"] = digest.Value;
+        response.Headers.AcceptRanges = "bytes";
+        response.Headers.ETag = $"\"{digest.Value}\"";
+        response.ContentType = "application/octet-stream";
+        long start = 0, length = size;
+        if (context.Request.Headers.Range.ToString() is { Length: > 0 } range)
+        {
+            if (!TryParseRange(range, size, out start, out var end) || (toEndOnly && end != size - 1))
+            {
+                response.Headers.ContentRange = $"bytes */{size}";
+                await FailAsync(context, RegistryErrorCode.RangeInvalid, "range not satisfiable: " + range);
+                return null;
+            }
+
+            length = end - start + 1;
+            response.StatusCode = StatusCodes.Status206PartialContent;
+            response.Headers.ContentRange = string.Create(CultureInfo.InvariantCulture, $"bytes {start}-{end}/{size}");
+        }
+
+        response.ContentLength = length;
+        return (start, length);
     }
 
     private async Task DeleteBlobAsync(HttpContext context, RegistryRoute route, CancellationToken cancellationToken)

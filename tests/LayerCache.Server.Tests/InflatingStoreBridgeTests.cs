@@ -6,6 +6,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using LayerCache.Oci;
 using LayerCache.Store;
+using LayerCache.Testing;
 
 namespace LayerCache.Server.Tests;
 
@@ -251,34 +252,5 @@ public sealed class InflatingStoreBridgeTests : IAsyncLifetime
             Layers = [layer.Stored],
         };
         return (BridgeManifest.Inflated(stored, [layer], out var reason) ?? throw new InvalidOperationException(reason), config);
-    }
-
-    /// <summary>Zeros, without holding them (seekable: a tar writer needs an entry's length first).</summary>
-    private sealed class ZeroStream(long length) : Stream
-    {
-        private long _position;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => true;
-        public override bool CanWrite => false;
-        public override long Length => length;
-        public override long Position { get => _position; set => _position = value; }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var n = (int)Math.Min(count, length - _position);
-            Array.Clear(buffer, offset, n);
-            _position += n;
-            return n;
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => _position = origin switch
-        {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => _position + offset,
-            _ => length + offset,
-        };
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
