@@ -64,6 +64,21 @@ public sealed class RegistryStoreTests(ITestOutputHelper output)
         Assert.Contains("corrupt", verify.Stdout, StringComparison.OrdinalIgnoreCase);
         Assert.Contains(cold.Report.Save!.Entry!, verify.Stdout, StringComparison.Ordinal);
         Assert.True(File.Exists(BlobData(registry, layer)), "verify must not delete a registry's blob");
+
+        // A fresh runner's restore through the bridge (the layer inflated on its way to the engine) refuses
+        // the damaged layer before the engine has it whole: a warning naming it, nothing left in the engine,
+        // the registry's blob kept (it is shared), and the build runs cold.
+        await using var third = await Runner.StartAsync(ct);
+        var imagesBefore = await third.ImageTagsAsync(ct);
+        var restore = await third.LayercacheAsync(builder, ["restore", "--cache", cache, "--format", "json", ExampleApp.CopyTo(temp.Combine("app3")).Directory], ct);
+        restore.ExpectExit(0);
+        Assert.False(restore.Report.Restore!.Hit, $"a damaged layer must not be restored: {restore}");
+        Assert.Contains(restore.Report.Warnings, w => w.Contains(layer.ToString(), StringComparison.Ordinal));
+        Assert.Equal(imagesBefore, await third.ImageTagsAsync(ct));
+        Assert.True(File.Exists(BlobData(registry, layer)), "a restore must not delete a registry's blob");
+        var cold2 = await third.LayercacheAsync(builder, Build(ExampleApp.CopyTo(temp.Combine("app4")).Directory, cache), ct);
+        cold2.ExpectExit(0);
+        Assert.Contains("app: backend version 1", await AppOutput.RunAsync(third, "demo:latest", ct), StringComparison.Ordinal);
     }
 
     private static string BlobData(PrivateRegistry registry, Digest digest) =>
