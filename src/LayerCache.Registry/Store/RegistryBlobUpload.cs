@@ -25,11 +25,14 @@ internal sealed class RegistryBlobUpload : IBlobUpload
     private readonly long? _expectedSize;
     private readonly ChunkBuffers _buffers;
     private readonly IncrementalHash _hash;
+    private readonly Action<BlobInfo>? _committed;
     private Uri _session;
     private bool _finished;
 
-    public RegistryBlobUpload(RegistryClient client, string repository, string location, Uri session, Digest? expected, long? expectedSize, ChunkBuffers buffers)
+    // committed: told of the blob once the registry has it (stored now, or before).
+    public RegistryBlobUpload(RegistryClient client, string repository, string location, Uri session, Digest? expected, long? expectedSize, ChunkBuffers buffers, Action<BlobInfo>? committed = null)
     {
+        _committed = committed;
         _client = client;
         _repository = repository;
         _location = location;
@@ -174,11 +177,13 @@ internal sealed class RegistryBlobUpload : IBlobUpload
             if (await _client.HeadBlobAsync(_repository, digest, cancellationToken) is { } existing)
             {
                 await CancelAsync(CancellationToken.None);
+                _committed?.Invoke(new BlobInfo(digest, existing));
                 return new BlobInfo(digest, existing) { Existed = true };
             }
 
             await _client.CompleteUploadAsync(_session, digest, cancellationToken);
             _finished = true;
+            _committed?.Invoke(new BlobInfo(digest, Offset));
             return new BlobInfo(digest, Offset);
         }
         catch (RegistryException e)

@@ -100,7 +100,7 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
     public Task<IStoreWriteSession> BeginWriteAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return Task.FromResult<IStoreWriteSession>(new RegistryWriteSession(this));
+        return Task.FromResult<IStoreWriteSession>(new RegistryWriteSession(this, _blobs.Remembering()));
     }
 
     /// <inheritdoc/>
