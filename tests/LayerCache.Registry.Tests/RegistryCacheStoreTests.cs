@@ -43,6 +43,32 @@ public sealed class RegistryCacheStoreTests(PrivateRegistry registry) : IClassFi
     }
 
     [Fact]
+    public async Task A_write_session_asks_the_registry_of_a_present_blob_once_and_outside_one_every_time()
+    {
+        var repository = RegistryStoreFixture.NewRepository("remember");
+        using var store = await RegistryStoreFixture.OpenAsync(registry.Address, repository, Token);
+        var content = Encoding.UTF8.GetBytes("a layer asked of in every phase of a save");
+        var blob = await store.Blobs.WriteAsync(new MemoryStream(content), Digest.Compute(content), content.Length, Token);
+        var pushed = Encoding.UTF8.GetBytes("pushed during the session");
+
+        await using (await store.BeginWriteAsync(Token))
+        {
+            Assert.NotNull(await store.Blobs.StatAsync(blob.Digest, Token));
+            var written = await store.Blobs.WriteAsync(new MemoryStream(pushed), Digest.Compute(pushed), pushed.Length, Token);
+
+            // Deleted behind the store's back (another client): the session still counts both present.
+            await RegistryStoreFixture.RemoveAsync(registry, repository, blob.Digest, Token);
+            await RegistryStoreFixture.RemoveAsync(registry, repository, written.Digest, Token);
+            Assert.Equal(content.Length, (await store.Blobs.StatAsync(blob.Digest, Token))?.Size);
+            Assert.Equal(pushed.Length, (await store.Blobs.StatAsync(written.Digest, Token))?.Size);
+        }
+
+        // Once the session ends, every question goes to the registry again (verify, prune and ls see what is there).
+        Assert.Null(await store.Blobs.StatAsync(blob.Digest, Token));
+        Assert.Null(await store.Blobs.StatAsync(Digest.Compute(pushed), Token));
+    }
+
+    [Fact]
     public async Task Tags_that_are_not_readable_entries_are_skipped_with_a_reason_and_left_alone()
     {
         var repository = RegistryStoreFixture.NewRepository("garbage");

@@ -37,10 +37,12 @@ internal static class RestoreStep
             var candidates = new List<CacheEntry>();
             var image = ImageIdentity.ForBuild(run.Options.Context, run.Options.Dockerfile, run.Options.Target, run.Options.Platform);
             var signer = EntrySigning.FromEnvironment(run.Options.Environment);
-            foreach (var scope in run.Scopes.Read)
+
+            // Every scope's entries at once (a registry answers each with round trips), then weighed in order.
+            var found = await Task.WhenAll(run.Scopes.Read.Select(scope => store.FindEntriesAsync(scope, cancellationToken)));
+            foreach (var (scope, entries) in run.Scopes.Read.Zip(found))
             {
                 var criteria = new RestoreCriteria(scope, image, run.Clock.GetUtcNow(), run.Options.MaxAge, run.BaseImages, run.KeyInputs.Builder, signer, run.BaseImageManifests);
-                var entries = await store.FindEntriesAsync(scope, cancellationToken);
                 var ofImage = entries.Where(e => e.Image == image).ToList();
                 if (ofImage.Count == 0)
                 {

@@ -103,6 +103,9 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
         return Task.FromResult<IStoreWriteSession>(new RegistryWriteSession(this, _blobs.Remembering()));
     }
 
+    /// <summary>How many entry documents are read at once (each a round trip, and a registry limits its clients).</summary>
+    private const int ParallelReads = 8;
+
     /// <inheritdoc/>
     public async Task<IReadOnlyList<CacheEntry>> ListEntriesAsync(CancellationToken cancellationToken)
     {
@@ -522,13 +525,11 @@ public sealed class RegistryCacheStore : IPrunableCacheStore, IVerifiableCacheSt
             }
         }
 
-        var result = new List<TaggedEntry>();
-        foreach (var tag in tags)
-        {
-            result.Add(await LoadAsync(tag, cancellationToken));
-        }
-
-        return (result, artifacts);
+        // A few at a time, in tag order: each is a round trip to a registry that may be far away.
+        var result = new TaggedEntry[tags.Count];
+        await Parallel.ForAsync(0, tags.Count, new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = cancellationToken }, async (i, token) =>
+            result[i] = await LoadAsync(tags[i], token));
+        return ([.. result], artifacts);
     }
 
     /// <summary>
