@@ -176,12 +176,7 @@ public sealed class InflatingStoreBridgeTests : IAsyncLifetime
         Assert.False(Directory.Exists(spool), "the spool goes with the bridge");
     }
 
-    private static HttpClient Client(IStoreBridge bridge)
-    {
-        var client = new HttpClient { BaseAddress = new Uri("http://" + bridge.Repository[..bridge.Repository.IndexOf('/', StringComparison.Ordinal)] + "/") };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("layercache:" + bridge.Token)));
-        return client;
-    }
+    private static HttpClient Client(IStoreBridge bridge) => BridgeClient.Create(bridge, bridge.Token);
 
     /// <summary>True when the layer's GET completes with exactly <paramref name="size"/> bytes (a refused one must not).</summary>
     private static async Task<bool> ArrivesWholeAsync(HttpClient client, Digest digest, long size)

@@ -126,16 +126,7 @@ public sealed class LocalStoreBridgeTests : IAsyncLifetime
         Assert.IsType<DigestMismatchException>(bridge.ContentFailure);
     }
 
-    private static HttpClient Client(IStoreBridge bridge, string? token)
-    {
-        var client = new HttpClient { BaseAddress = new Uri("http://" + bridge.Repository[..bridge.Repository.IndexOf('/', StringComparison.Ordinal)] + "/") };
-        if (token is not null)
-        {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("layercache:" + token)));
-        }
-
-        return client;
-    }
+    private static HttpClient Client(IStoreBridge bridge, string? token) => BridgeClient.Create(bridge, token);
 
     private static ByteArrayContent Manifest(byte[] bytes)
     {
