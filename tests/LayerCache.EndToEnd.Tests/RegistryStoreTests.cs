@@ -70,7 +70,7 @@ public sealed class RegistryStoreTests(ITestOutputHelper output)
         // the registry's blob kept (it is shared), and the build runs cold.
         await using var third = await Runner.StartAsync(ct);
         var imagesBefore = await third.ImageTagsAsync(ct);
-        var restore = await third.LayercacheAsync(builder, ["restore", "--cache", cache, "--format", "json", ExampleApp.CopyTo(temp.Combine("app3")).Directory], ct);
+        var restore = await third.LayercacheAsync(builder, ["restore", "--cache", cache, "--format", "json", "--scope", Commands.MainScope, ExampleApp.CopyTo(temp.Combine("app3")).Directory], ct);
         restore.ExpectExit(0);
         Assert.False(restore.Report.Restore!.Hit, $"a damaged layer must not be restored: {restore}");
         Assert.Contains(restore.Report.Warnings, w => w.Contains(layer.ToString(), StringComparison.Ordinal));
