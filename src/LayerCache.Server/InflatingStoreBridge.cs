@@ -77,28 +77,18 @@ public sealed class InflatingStoreBridge : IStoreBridge
     }
 
     /// <inheritdoc/>
-    public async Task ExposeAsync(SerializedDocument manifest, ReadOnlyMemory<byte> config, IReadOnlyList<LayerRecord> layers, CancellationToken cancellationToken)
+    /// <remarks>The engine is given a manifest made for it (<see cref="BridgeManifest.Inflated"/>), kept in the spool with the config.</remarks>
+    public async Task<Digest> ExposeAsync(SerializedDocument manifest, ReadOnlyMemory<byte> config, IReadOnlyList<LayerRecord> layers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(layers);
-        var parsed = OciJson.DeserializeManifest(manifest.Content.ToArray(), manifest.Digest.Value);
-        if (parsed.Layers.Count != layers.Count)
-        {
-            throw new ArgumentException($"manifest {manifest.Digest} has {parsed.Layers.Count} layers, {layers.Count} were given", nameof(layers));
-        }
-
-        for (var i = 0; i < layers.Count; i++)
-        {
-            if (parsed.Layers[i].Digest != layers[i].DiffId.Digest || parsed.Layers[i].Size != layers[i].TarSize)
-            {
-                throw new ArgumentException($"manifest {manifest.Digest} does not name layer {i} by its DiffId and tar size (make it with BridgeManifest.Inflated)", nameof(layers));
-            }
-        }
-
-        await _spool.Blobs.WriteAsync(new MemoryStream(config.ToArray(), writable: false), parsed.Config.Digest, parsed.Config.Size, cancellationToken);
-        await _spool.Blobs.WriteAsync(manifest, cancellationToken);
+        var stored = OciJson.DeserializeManifest(manifest.Content.ToArray(), manifest.Digest.Value);
+        var served = BridgeManifest.Inflated(stored, layers, out var reason) ?? throw new ArgumentException($"manifest {manifest.Digest}: {reason}", nameof(layers));
+        await _spool.Blobs.WriteAsync(new MemoryStream(config.ToArray(), writable: false), stored.Config.Digest, stored.Config.Size, cancellationToken);
+        await _spool.Blobs.WriteAsync(served, cancellationToken);
         Offer(layers);
-        await _repositories.AddManifestAsync(LocalStoreBridge.RepositoryName, manifest.ToDescriptor(), null, cancellationToken);
+        await _repositories.AddManifestAsync(LocalStoreBridge.RepositoryName, served.ToDescriptor(), null, cancellationToken);
+        return served.Digest;
     }
 
     /// <inheritdoc/>
@@ -108,7 +98,7 @@ public sealed class InflatingStoreBridge : IStoreBridge
         foreach (var layer in layers)
         {
             // Only what can be served as a plain tar of a known size; the first record of a DiffId stays.
-            if (layer.TarSize is not null && (layer.IsUncompressed || (MediaType.TryGetLayerCompression(layer.Stored.MediaType, out var compression) && compression == LayerCompression.Gzip)))
+            if (BridgeManifest.WhyNotServable(layer) is null)
             {
                 _layers.TryAdd(layer.DiffId.Digest, layer);
             }

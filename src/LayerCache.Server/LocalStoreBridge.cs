@@ -89,11 +89,12 @@ public sealed class LocalStoreBridge : IStoreBridge
 
     /// <inheritdoc/>
     /// <remarks>The manifest and its config are the store's own blobs, served as they are.</remarks>
-    public Task ExposeAsync(SerializedDocument manifest, ReadOnlyMemory<byte> config, IReadOnlyList<LayerRecord> layers, CancellationToken cancellationToken)
+    public async Task<Digest> ExposeAsync(SerializedDocument manifest, ReadOnlyMemory<byte> config, IReadOnlyList<LayerRecord> layers, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         ArgumentNullException.ThrowIfNull(layers);
-        return ExposeAsync(manifest.ToDescriptor(), [.. layers.Select(l => l.Stored.Digest)], cancellationToken);
+        await ExposeAsync(manifest.ToDescriptor(), [.. layers.Select(l => l.Stored.Digest)], cancellationToken);
+        return manifest.Digest;
     }
 
     /// <inheritdoc/>

@@ -52,25 +52,12 @@ public static class BridgeManifest
         var plain = new List<Descriptor>(layers.Count);
         foreach (var layer in layers)
         {
-            if (!MediaType.TryGetLayerCompression(layer.Stored.MediaType, out var compression) || compression is not (LayerCompression.None or LayerCompression.Gzip))
+            if ((reason = WhyNotServable(layer)) is not null)
             {
-                reason = $"layer {layer.Stored.Digest} has media type \"{layer.Stored.MediaType}\"";
                 return null;
             }
 
-            if (compression == LayerCompression.None && !layer.IsUncompressed)
-            {
-                reason = $"layer {layer.Stored.Digest} is a plain tar not named by its DiffId {layer.DiffId}";
-                return null;
-            }
-
-            if (layer.TarSize is not { } size)
-            {
-                reason = $"layer {layer.Stored.Digest} has no recorded tar size (an older entry)";
-                return null;
-            }
-
-            plain.Add(new Descriptor { MediaType = MediaType.OciLayer, Digest = layer.DiffId.Digest, Size = size });
+            plain.Add(new Descriptor { MediaType = MediaType.OciLayer, Digest = layer.DiffId.Digest, Size = layer.TarSize!.Value });
         }
 
         return OciJson.SerializeWithDigest(new ImageManifest
@@ -79,5 +66,25 @@ public static class BridgeManifest
             Config = manifest.Config,
             Layers = plain,
         });
+    }
+
+    /// <summary>
+    /// Why a bridge that inflates cannot serve <paramref name="layer"/> as a plain tar, or null when it can:
+    /// it must be a plain tar named by its DiffId or gzip, with a recorded tar size.
+    /// </summary>
+    public static string? WhyNotServable(LayerRecord layer)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        if (!MediaType.TryGetLayerCompression(layer.Stored.MediaType, out var compression) || compression is not (LayerCompression.None or LayerCompression.Gzip))
+        {
+            return $"layer {layer.Stored.Digest} has media type \"{layer.Stored.MediaType}\"";
+        }
+
+        if (compression == LayerCompression.None && !layer.IsUncompressed)
+        {
+            return $"layer {layer.Stored.Digest} is a plain tar not named by its DiffId {layer.DiffId}";
+        }
+
+        return layer.TarSize is null ? $"layer {layer.Stored.Digest} has no recorded tar size (an older entry)" : null;
     }
 }

@@ -30,12 +30,13 @@ public interface IStoreBridge : IAsyncDisposable
     IBlobStore Pushed { get; }
 
     /// <summary>
-    /// Makes <paramref name="manifest"/> pullable by its digest from <see cref="Repository"/>: the
-    /// manifest the engine is given (the stored one, or one made by <see cref="BridgeManifest.Inflated"/>
-    /// when the bridge inflates), its config, and for each of its layers the stored layer it is served from.
-    /// Layers are served only through <see cref="LayerContentGuardStream"/>.
+    /// Makes a stage image pullable from <see cref="Repository"/>: <paramref name="manifest"/> (as stored),
+    /// its config, and for each of its layers the stored layer with both identities. Returns the digest the
+    /// engine pulls it by: the stored manifest's, or that of the one a bridge that inflates makes for the
+    /// engine (<see cref="BridgeManifest.Inflated"/>). Layers are served only through <see cref="LayerContentGuardStream"/>.
     /// </summary>
-    Task ExposeAsync(SerializedDocument manifest, ReadOnlyMemory<byte> config, IReadOnlyList<LayerRecord> layers, CancellationToken cancellationToken);
+    /// <exception cref="ArgumentException">A bridge that inflates cannot serve a layer (see <see cref="BridgeManifest.WhyNotServable"/>).</exception>
+    Task<Digest> ExposeAsync(SerializedDocument manifest, ReadOnlyMemory<byte> config, IReadOnlyList<LayerRecord> layers, CancellationToken cancellationToken);
 
     /// <summary>
     /// Stored layers the engine may name by their DiffId when it pushes (it pulled them through a

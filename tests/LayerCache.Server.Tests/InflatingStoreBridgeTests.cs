@@ -38,10 +38,12 @@ public sealed class InflatingStoreBridgeTests : IAsyncLifetime
         var indexBefore = await File.ReadAllTextAsync(_store.IndexFilePath);
         var blobsBefore = Directory.GetFiles(Path.Combine(_store.DirectoryPath, "blobs", "sha256")).Length;
         await using var bridge = await InflatingStoreBridge.StartAsync(_store, CancellationToken.None);
-        await bridge.ExposeAsync(manifest, config, [layer], CancellationToken.None);
+        var pulled = await bridge.ExposeAsync(manifest, config, [layer], CancellationToken.None);
+        Assert.NotEqual(manifest.Digest, pulled);
         using var client = Client(bridge);
 
-        var got = await client.GetAsync($"/v2/{LocalStoreBridge.RepositoryName}/manifests/{manifest.Digest}");
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync($"/v2/{LocalStoreBridge.RepositoryName}/manifests/{manifest.Digest}")).StatusCode);
+        var got = await client.GetAsync($"/v2/{LocalStoreBridge.RepositoryName}/manifests/{pulled}");
         Assert.Equal(HttpStatusCode.OK, got.StatusCode);
         var served = OciJson.DeserializeManifest(await got.Content.ReadAsByteArrayAsync());
         var plain = Assert.Single(served.Layers);
@@ -80,6 +82,21 @@ public sealed class InflatingStoreBridgeTests : IAsyncLifetime
         Assert.False(await ArrivesWholeAsync(client, layer.DiffId.Digest, tar.Length));
         var refusal = Assert.IsType<LayerContentRefusedException>(bridge.ContentFailure);
         Assert.Equal(layer.Stored.Digest, refusal.Layer);
+    }
+
+    [Fact]
+    public async Task A_layer_it_cannot_serve_as_a_plain_tar_is_refused_before_anything_is_exposed()
+    {
+        var tar = Tar("a.txt", "a");
+        var sized = await GzipLayerAsync(tar, tar.Length);
+        var unsized = new LayerRecord(sized.DiffId, sized.Stored with { Annotations = null });
+        var (manifest, config) = Image(unsized);
+        await using var bridge = await InflatingStoreBridge.StartAsync(_store, CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<ArgumentException>(() => bridge.ExposeAsync(manifest, config, [unsized], CancellationToken.None));
+        Assert.Contains("no recorded tar size", refused.Message, StringComparison.Ordinal);
+        using var client = Client(bridge);
+        using var head = new HttpRequestMessage(HttpMethod.Head, $"/v2/{LocalStoreBridge.RepositoryName}/blobs/{unsized.DiffId.Digest}");
+        Assert.Equal(HttpStatusCode.NotFound, (await client.SendAsync(head)).StatusCode);
     }
 
     [Fact]
@@ -236,16 +253,15 @@ public sealed class InflatingStoreBridgeTests : IAsyncLifetime
         return digest;
     }
 
-    /// <summary>The stored image of one layer, as the bridge is given it: the manifest made for the engine and the config.</summary>
+    /// <summary>The stored image of one layer, as the bridge is given it: the stored manifest and the config.</summary>
     private static (SerializedDocument Manifest, byte[] Config) Image(LayerRecord layer)
     {
         var config = Encoding.UTF8.GetBytes($$$"""{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":["{{{layer.DiffId}}}"]}}""");
-        var stored = new ImageManifest
+        return (OciJson.SerializeWithDigest(new ImageManifest
         {
             MediaType = MediaType.OciImageManifest,
             Config = new Descriptor { MediaType = MediaType.OciImageConfig, Digest = Digest.Compute(config), Size = config.Length },
             Layers = [layer.Stored],
-        };
-        return (BridgeManifest.Inflated(stored, [layer], out var reason) ?? throw new InvalidOperationException(reason), config);
+        }), config);
     }
 }

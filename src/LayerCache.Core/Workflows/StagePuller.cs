@@ -65,14 +65,11 @@ internal static class StagePuller
         var references = new string[plans.Count];
         for (var p = 0; p < plans.Count; p++)
         {
-            // The engine is given the stored manifest, or (a bridge that inflates) one naming each layer as the plain tar it is served as.
+            // Pulled by the digest the bridge gives: the stored manifest's, or that of one it made for the engine.
             var plan = plans[p];
             var layers = BridgeManifest.Layers(plan.Stage, plan.Manifest, plan.Config);
-            var document = inflates
-                ? BridgeManifest.Inflated(plan.Manifest, layers, out _)!
-                : new SerializedDocument(plan.ManifestDescriptor.MediaType, plan.ManifestBytes);
-            await bridge.ExposeAsync(document, plan.ConfigBytes, layers, cancellationToken);
-            references[p] = $"{bridge.Repository}@{document.Digest}";
+            var digest = await bridge.ExposeAsync(new SerializedDocument(plan.ManifestDescriptor.MediaType, plan.ManifestBytes), plan.ConfigBytes, layers, cancellationToken);
+            references[p] = $"{bridge.Repository}@{digest}";
         }
 
         var credentials = Credentials(bridge);
@@ -127,6 +124,7 @@ internal static class StagePuller
             // The pull's name goes (the port is this run's; a name kept would hold the image after its stage tag moves on).
             await ForgetAsync(engine, references[p]);
             var chainIds = ChainId.ComputeAll(plan.Config.DiffIds);
+            var sizes = SizesOf(plan, inflates);
             int loaded = 0, skipped = 0;
             long moved = 0;
             for (var i = 0; i < plan.Config.DiffIds.Count; i++)
@@ -138,7 +136,7 @@ internal static class StagePuller
                 }
 
                 loaded++;
-                moved += SizeOf(plan, i, inflates);
+                moved += sizes[i];
             }
 
             outcome.Stages.Add(new RestoredStage(plan.Stage.Name, plan.Tag, loaded, skipped, moved));
@@ -193,13 +191,14 @@ internal static class StagePuller
         {
             if (inflates)
             {
-                if (BridgeManifest.Inflated(plan.Manifest, BridgeManifest.Layers(plan.Stage, plan.Manifest, plan.Config), out var why) is null)
+                if (BridgeManifest.Layers(plan.Stage, plan.Manifest, plan.Config).Select(BridgeManifest.WhyNotServable).FirstOrDefault(why => why is not null) is { } why)
                 {
                     return $"stage {plan.Stage.Name}: {why}";
                 }
             }
 
             var chainIds = ChainId.ComputeAll(plan.Config.DiffIds);
+            var sizes = SizesOf(plan, inflates);
             for (var i = 0; i < plan.Config.DiffIds.Count; i++)
             {
                 var layer = plan.Manifest.Layers[i];
@@ -211,7 +210,7 @@ internal static class StagePuller
 
                 if (seen.Add(plan.Config.DiffIds[i]))
                 {
-                    var size = SizeOf(plan, i, inflates);
+                    var size = sizes[i];
                     total += size;
                     refetched += present.Contains(chainIds[i].Digest) ? size : 0;
                 }
@@ -236,11 +235,12 @@ internal static class StagePuller
         foreach (var plan in plans)
         {
             var chainIds = ChainId.ComputeAll(plan.Config.DiffIds);
+            var sizes = SizesOf(plan, inflates);
             for (var i = 0; i < plan.Config.DiffIds.Count; i++)
             {
                 if (!present.Contains(chainIds[i].Digest) && seen.Add(plan.Config.DiffIds[i]))
                 {
-                    bytes += SizeOf(plan, i, inflates);
+                    bytes += sizes[i];
                     count++;
                     ids.Add(plan.Config.DiffIds[i].Digest.Hex[..12]);
                 }
@@ -251,11 +251,14 @@ internal static class StagePuller
     }
 
     /// <summary>
-    /// The bytes of layer <paramref name="i"/> the engine receives: its tar's recorded size when the bridge
-    /// inflates it (checked by <see cref="WhyNot"/> before), else its stored size.
+    /// The bytes of each layer the engine receives: its tar's recorded size when the bridge inflates it
+    /// (checked by <see cref="WhyNot"/> before), else its stored size.
     /// </summary>
-    private static long SizeOf(Plan plan, int i, bool inflates) =>
-        inflates && BridgeManifest.Layers(plan.Stage, plan.Manifest, plan.Config)[i].TarSize is { } tarSize ? tarSize : plan.Manifest.Layers[i].Size;
+    private static long[] SizesOf(Plan plan, bool inflates)
+    {
+        var layers = inflates ? BridgeManifest.Layers(plan.Stage, plan.Manifest, plan.Config) : null;
+        return [.. plan.Manifest.Layers.Select((layer, i) => layers?[i].TarSize ?? layer.Size)];
+    }
 
     /// <summary>
     /// The engine's per-layer download counters, summed into one transfer line: only the layers the
